@@ -1,0 +1,1 @@
+"""The ``skylift`` command line: thin click commands over the library API."""

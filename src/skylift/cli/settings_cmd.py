@@ -1,0 +1,60 @@
+"""``skylift settings STAGE``: the resolved settings of a stage, defaults applied."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from skylift.cli.options import all_stages_option, json_option, settings_file_option
+from skylift.cli.output import Output
+from skylift.config import Stage, load_all_stages, load_stage
+from skylift.errors import UsageError
+
+
+@click.command()
+@click.argument("stage", required=False)
+@all_stages_option
+@settings_file_option
+@json_option
+def settings(stage: str | None, all_stages: bool, settings_file: str | None) -> None:
+    """Print the resolved settings of a stage (defaults applied)."""
+    out = Output()
+    stages = _stages(stage, all_stages, settings_file)
+    for loaded in stages:
+        for warning in loaded.warnings:
+            out.warn(warning)
+    payload: Any = [s.resolved() for s in stages] if all_stages else stages[0].resolved()
+    out.data(payload, lambda: _render(out, stages))
+
+
+def _stages(stage: str | None, all_stages: bool, settings_file: str | None) -> list[Stage]:
+    if all_stages:
+        if stage:
+            raise UsageError("Give either a STAGE or --all, not both.", hint="Drop one of them.")
+        return load_all_stages(".", settings_file)
+    if not stage:
+        raise UsageError(
+            "Missing the STAGE to show.", hint="Run `skylift settings dev`, or use --all."
+        )
+    return [load_stage(stage, ".", settings_file)]
+
+
+def _render(out: Output, stages: list[Stage]) -> None:
+    from rich.table import Table
+
+    for loaded in stages:
+        resolved = loaded.resolved()
+        table = Table(
+            title=f"stage {loaded.name} — {loaded.function_name} (from {loaded.source.name})",
+            title_justify="left",
+            show_edge=False,
+        )
+        table.add_column("key", style="bold")
+        table.add_column("value")
+        table.add_column("", style="dim")
+        for key, value in resolved["settings"].items():
+            origin = "" if key in loaded.raw else "default"
+            table.add_row(key, json.dumps(value), origin)
+        out.out.print(table)

@@ -1,0 +1,177 @@
+"""Finding the settings file and reading it into ``{stage: {key: value}}``.
+
+Each format is read the way Zappa 0.63 reads it, so a file that loads there
+loads here: JSON through hjson (comments, trailing commas), YAML through
+PyYAML's safe loader (YAML 1.1 booleans, anchors, ``<<`` merge keys), TOML.
+skylift's own files keep stages under ``[stages.NAME]`` (skylift.toml) or
+``[tool.skylift.stages.NAME]`` (pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skylift.errors import ConfigError, ConfigNotFoundError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+SEARCH_ORDER: tuple[str, ...] = (
+    "skylift.toml",
+    "pyproject.toml",
+    "zappa_settings.json",
+    "zappa_settings.yaml",
+    "zappa_settings.yml",
+    "zappa_settings.toml",
+)
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    """A parsed settings file: its path, its layout and its stages as written."""
+
+    path: Path
+    layout: str  # "skylift", "pyproject" or "zappa"
+    stages: dict[str, Any]
+
+
+def find_settings_file(project_dir: Path) -> Path:
+    """The first settings file in ``SEARCH_ORDER`` (pyproject.toml only with [tool.skylift])."""
+    for name in SEARCH_ORDER:
+        candidate = project_dir / name
+        if not candidate.is_file():
+            continue
+        if name == "pyproject.toml" and not _has_skylift_table(candidate):
+            continue
+        return candidate
+    raise ConfigNotFoundError(
+        f"No settings file in {project_dir}: looked for {', '.join(SEARCH_ORDER)}.",
+        hint="Run `skylift init` to create skylift.toml, or pass -s/--settings-file.",
+    )
+
+
+def _has_skylift_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "skylift" in tool
+
+
+def read_settings_file(path: Path) -> SettingsFile:
+    """Parse ``path`` by its extension and pick out the stages by its layout."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigNotFoundError(
+            f"Settings file {path} does not exist.",
+            hint="Check the path given to -s/--settings-file, or run `skylift init`.",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Cannot read settings file {path}: {exc}.",
+            hint="The settings file must be a readable UTF-8 text file.",
+        ) from None
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        data = _parse_toml(path, text)
+    elif suffix in {".yaml", ".yml"}:
+        data = _parse_yaml(path, text)
+    elif suffix == ".json":
+        data = _parse_json(path, text)
+    else:
+        raise ConfigError(
+            f"Settings file {path} has an unknown extension {suffix!r}.",
+            hint="Use .toml, .json, .yaml or .yml.",
+        )
+    return _pick_stages(path, data)
+
+
+def _pick_stages(path: Path, data: Any) -> SettingsFile:
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            f"{path}: the file must hold a mapping of stage names to settings, not {_kind(data)}.",
+            hint='Write it like {"dev": {"app_function": "app.app", ...}}.',
+        )
+    tool = data.get("tool")
+    if path.name == "pyproject.toml" or (isinstance(tool, Mapping) and "skylift" in tool):
+        table = tool.get("skylift") if isinstance(tool, Mapping) else None
+        stages = table.get("stages") if isinstance(table, Mapping) else None
+        return SettingsFile(path, "pyproject", _stage_table(path, stages, "[tool.skylift.stages]"))
+    if path.name == "skylift.toml" or (path.suffix == ".toml" and "stages" in data):
+        return SettingsFile(path, "skylift", _stage_table(path, data.get("stages"), "[stages]"))
+    return SettingsFile(path, "zappa", {str(name): _plain(body) for name, body in data.items()})
+
+
+def _stage_table(path: Path, stages: Any, where: str) -> dict[str, Any]:
+    if not isinstance(stages, Mapping) or not stages:
+        raise ConfigError(
+            f"{path}: no stages found under {where}.",
+            hint=f'Add a stage, e.g. {where[:-1]}.dev] with app_function = "app.app".',
+        )
+    return {str(name): _plain(body) for name, body in stages.items()}
+
+
+def _plain(value: Any) -> Any:
+    """OrderedDicts (hjson) to dicts, recursively, keeping every value as written."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _parse_toml(path: Path, text: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: invalid TOML: {exc}.",
+            hint="Fix the syntax at the line named; TOML strings need quotes.",
+        ) from None
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(
+            f"{path}: invalid YAML{where}: {problem}.",
+            hint="Check the indentation and quoting around the line named.",
+        ) from None
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    import hjson
+
+    try:
+        return hjson.loads(text)
+    except (hjson.HjsonDecodeError, ValueError, RecursionError) as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        where = f" at line {line}, column {col}" if line else ""
+        reason = getattr(exc, "msg", None) or str(exc)
+        raise ConfigError(
+            f"{path}: invalid JSON{where}: {reason}.",
+            hint="Check for a missing comma, quote or brace near the line named.",
+        ) from None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "an empty document"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,1 @@
+"""The code that runs inside Lambda. STANDARD LIBRARY ONLY: copied into every package."""

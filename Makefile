@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.skylift-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck unit venv clean
+.PHONY: demo test lint typecheck unit venv bench-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ unit: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# The peers bench/ measures against (Zappa, apig-wsgi, Mangum, ...): `make bench-deps`,
+# then run a script, e.g. `.venv/bin/python bench/adapters.py`.
+bench-deps: $(STAMP)
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev,local,bench]'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

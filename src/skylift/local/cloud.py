@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from skylift import __version__
 from skylift.local.admin import Admin
+from skylift.local.apigateway_api import ApiGatewayFixes
 from skylift.local.control import ControlPlane
 from skylift.local.executor.code import CodeCache, prepare_sdk
 from skylift.local.executor.environment import EnvironmentContext
@@ -107,6 +108,7 @@ class CloudServer:
         self.urls = FunctionUrls()
         self.lambda_api = LambdaApi(self)
         self.logs_api = LogsApi(self)
+        self.apigateway_fixes = ApiGatewayFixes(self)
         self.gateway = Gateway(self)
         self.clock = clock or SystemClock()
         self.scheduler = Scheduler(self, self.clock)
@@ -114,7 +116,9 @@ class CloudServer:
         self.started_at = time.time()
         self.version = __version__
         self._thread: threading.Thread | None = None
-        self.control.install_patches(self._moto_invoke, self._api_endpoint)
+        self.control.install_patches(
+            self._moto_invoke, self._api_endpoint, self.scheduler.rule_target
+        )
 
     def start(self) -> None:
         self._thread = serve_in_thread(self.http, "http")

@@ -9,6 +9,7 @@ on SendMessage) are re-pointed at skylift's executor while the cloud runs.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -31,6 +32,10 @@ MOTO_ENVIRONMENT = {
 
 # (function name or ARN, qualifier, payload, request headers, response headers) -> payload
 InvokeHook = Callable[[str, "str | None", Any, Any, Any], "str | bytes | None"]
+# (rule, Lambda target, event) for an event a rule matched
+RuleTargetHook = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+# The target kinds moto's events backend delivers itself (logs, archives, SQS, buses).
+_MOTO_TARGETS = (":logs:", ":sqs:", ":events:")
 
 
 def default_account() -> str:
@@ -105,10 +110,16 @@ class ControlPlane:
 
     # --- patches --------------------------------------------------------------------
 
-    def install_patches(self, invoke: InvokeHook, api_endpoint: Callable[[str, str], str]) -> None:
+    def install_patches(
+        self,
+        invoke: InvokeHook,
+        api_endpoint: Callable[[str, str], str],
+        rule_target: RuleTargetHook,
+    ) -> None:
         """Re-point moto's own invocations at skylift; undone by ``remove_patches``."""
         from moto.apigatewayv2.models import Api
         from moto.awslambda.models import LambdaFunction
+        from moto.events.models import Rule
         from moto.sqs.models import Queue
 
         def patched_invoke(
@@ -134,6 +145,28 @@ class ControlPlane:
             api.api_endpoint = api_endpoint(api.api_id, region)
 
         self._patch(Api, "__init__", patched_init)
+
+        original_send = Rule.send_to_targets
+
+        def patched_send(rule: Any, event: Any, transform_input: bool = True) -> None:
+            # moto fails the whole PutEvents on a Lambda target; skylift delivers those,
+            # moto the kinds it knows, and schedule-only rules receive no events at all.
+            if not rule.event_pattern.get_pattern() or not rule.event_pattern.matches_event(event):
+                return
+            for target in list(rule.targets):
+                if ":lambda:" in str(target.get("Arn", "")):
+                    rule_target(rule, target, event)
+            known = [
+                t
+                for t in rule.targets
+                if any(kind in str(t.get("Arn", "")) for kind in _MOTO_TARGETS)
+            ]
+            if known:
+                clone = copy.copy(rule)
+                clone.targets = known
+                original_send(clone, event, transform_input)
+
+        self._patch(Rule, "send_to_targets", patched_send)
 
     def _patch(self, owner: type, name: str, value: Any) -> None:
         had = name in vars(owner)

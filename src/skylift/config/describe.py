@@ -64,7 +64,8 @@ def expected(annotation: Any, metadata: Sequence[Any] = (), *, with_null: bool =
         parts: list[str] = []
         for member in members:
             if member is not _NoneType:
-                text = expected(member)
+                # Field(ge=1) on `int | None` constrains the int: pass the bounds down.
+                text = expected(member, metadata)
                 # "true, false, or a mapping" reads better than "true or false or a mapping"
                 parts += ["true", "false"] if text == "true or false" else [text]
         if nullable:

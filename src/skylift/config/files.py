@@ -108,12 +108,13 @@ def _pick_stages(path: Path, data: Any) -> SettingsFile:
             f"{path}: the file must hold a mapping of stage names to settings, not {_kind(data)}.",
             hint='Write it like {"dev": {"app_function": "app.app", ...}}.',
         )
-    tool = data.get("tool")
-    if path.name == "pyproject.toml" or (isinstance(tool, Mapping) and "skylift" in tool):
+    layout = _layout(path, data)
+    if layout == "pyproject":
+        tool = data.get("tool")
         table = tool.get("skylift") if isinstance(tool, Mapping) else None
         stages = table.get("stages") if isinstance(table, Mapping) else None
         return SettingsFile(path, "pyproject", _stage_table(path, stages, "[tool.skylift.stages]"))
-    if path.name == "skylift.toml" or (path.suffix == ".toml" and "stages" in data):
+    if layout == "skylift":
         return SettingsFile(path, "skylift", _stage_table(path, data.get("stages"), "[stages]"))
     if not data:
         raise ConfigError(
@@ -121,6 +122,23 @@ def _pick_stages(path: Path, data: Any) -> SettingsFile:
             hint='Add a stage, e.g. {"dev": {"app_function": "app.app"}}, or run `skylift init`.',
         )
     return SettingsFile(path, "zappa", {str(name): _plain(body) for name, body in data.items()})
+
+
+def _layout(path: Path, data: Mapping[str, Any]) -> str:
+    """By the file's name; a file given with -s under another name, by its contents."""
+    name = path.name.lower()
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == "skylift.toml":
+        return "skylift"
+    if name.startswith("zappa_settings"):
+        return "zappa"
+    tool = data.get("tool")
+    if isinstance(tool, Mapping) and "skylift" in tool:
+        return "pyproject"
+    if path.suffix.lower() == ".toml" and set(data) == {"stages"}:
+        return "skylift"
+    return "zappa"
 
 
 def _stage_table(path: Path, stages: Any, where: str) -> dict[str, Any]:
@@ -150,7 +168,7 @@ def _plain(value: Any) -> Any:
 def _parse_toml(path: Path, text: str) -> Any:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
         # tomllib ends its message with "(at line L, column C)"; put the place first.
         reason = str(exc)
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", reason)
@@ -166,7 +184,8 @@ def _parse_yaml(path: Path, text: str) -> Any:
 
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError, OverflowError) as exc:
+        # PyYAML raises ValueError for impossible dates (2024-02-30) it resolved implicitly.
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
@@ -179,7 +198,9 @@ def _parse_json(path: Path, text: str) -> Any:
 
     try:
         return hjson.loads(text)
-    except (hjson.HjsonDecodeError, ValueError, RecursionError) as exc:
+    except Exception as exc:
+        # hjson also fails with IndexError and OverflowError (1e400) on malformed input;
+        # whatever it raises, the file is not valid JSON to it, nor to Zappa.
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__

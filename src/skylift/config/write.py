@@ -33,7 +33,9 @@ def render_settings(stages: Mapping[str, Mapping[str, Any]], fmt: Format) -> str
     if fmt == "zappa-yaml":
         import yaml
 
-        return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, default_flow_style=False)
+        # allow_unicode=True would write a NEL (U+0085) raw, which YAML reads back as a line
+        # break: let PyYAML escape everything outside ASCII.
+        return yaml.safe_dump(plain, sort_keys=False, default_flow_style=False)
     import tomli_w
 
     tables = {name: _without_none(body) for name, body in plain.items()}

@@ -44,11 +44,12 @@ class TerminalPrompter:
 def init(yes: bool, fmt: InitFormat, force: bool) -> None:
     """Create the settings file: stage, AWS profile, bucket, app (detected), runtime."""
     out = Output()
-    prompter = DefaultAnswers() if yes else TerminalPrompter(out)
+    terminal = TerminalPrompter(out)
+    prompter = DefaultAnswers(echo=terminal.say) if yes else terminal
     try:
         plan = plan_init(".", prompter, fmt=fmt, force=force)
-        out.info(f"\n{plan.path.name}:\n")
-        out.info(escape(plan.text.rstrip()))
+        terminal.say(f"\n{plan.path.name}:\n")
+        terminal.say(plan.text.rstrip())
         if not prompter.confirm(f"\nWrite {plan.path.name}?", True):
             raise Aborted("Nothing written.", hint="Run `skylift init` again to start over.")
     except click.Abort:

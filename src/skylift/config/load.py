@@ -16,7 +16,7 @@ from skylift.config.files import SettingsFile, find_settings_file, read_settings
 from skylift.config.runtimes import RETIRED_RUNTIMES, SUPPORTED_RUNTIMES, default_runtime
 from skylift.config.schema import KNOWN_KEYS, StageSettings
 from skylift.config.stage import Stage
-from skylift.config.validation import nested_unknown_keys, validate_stage
+from skylift.config.validation import nearest, nested_unknown_keys, validate_stage
 from skylift.errors import ConfigError, UnknownStageError
 
 _API_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
@@ -174,10 +174,9 @@ def _unknown_key_warnings(raw: dict[str, Any], settings: StageSettings) -> list[
     for key in raw:
         if key in KNOWN_KEYS:
             continue
-        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
-        out.append(_unknown(key, close[0] if close else None))
-    for key, nearest in nested_unknown_keys(settings):
-        out.append(_unknown(key, nearest))
+        out.append(_unknown(key, nearest(key, sorted(KNOWN_KEYS))))
+    for key, guess in nested_unknown_keys(settings):
+        out.append(_unknown(key, guess))
     return out
 
 

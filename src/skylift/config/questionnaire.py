@@ -50,13 +50,17 @@ class Prompter(Protocol):
 
 @dataclass
 class Defaults:
-    """Takes every default and reads nothing: ``skylift init --yes`` and CI."""
+    """Takes every default and reads nothing: ``skylift init --yes`` and CI. What it is told
+    goes to ``echo`` (the CLI prints it) and is kept in ``said``."""
 
+    echo: Callable[[str], None] | None = None
     interactive: bool = False
     said: list[str] = field(default_factory=list)
 
     def say(self, text: str) -> None:
         self.said.append(text)
+        if self.echo:
+            self.echo(text)
 
     def ask(self, question: str, default: str) -> str:
         return default

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -254,6 +254,20 @@ def cross_checks(settings: StageSettings) -> list[Problem]:
     return problems
 
 
+def nearest(key: str, known: Iterable[str]) -> str | None:
+    """The known key ``key`` is most likely a typo of: whole-name similarity, or (a little
+    less) similarity to a known key's start, so 'memroy' finds 'memory_size'."""
+    best, best_score = None, 0.6
+    for candidate in known:
+        score = difflib.SequenceMatcher(None, key, candidate).ratio()
+        if len(key) >= 4:
+            start = candidate[: len(key)]
+            score = max(score, difflib.SequenceMatcher(None, key, start).ratio() - 0.1)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
 # -- nested keys that no schema knows ------------------------------------------
 
 
@@ -269,8 +283,7 @@ def _collect_unknown(value: Any, path: tuple[PathPart, ...], found: list[Any]) -
     if isinstance(value, BaseModel):
         known = list(type(value).model_fields)
         for key in value.model_extra or {}:
-            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            found.append((key_text((*path, key)), close[0] if close else None))
+            found.append((key_text((*path, key)), nearest(key, known)))
         for name in known:
             _collect_unknown(getattr(value, name), (*path, name), found)
     elif isinstance(value, list):

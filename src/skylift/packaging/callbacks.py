@@ -60,6 +60,9 @@ def load_function(project_dir: Path, dotted: str, setting: str) -> Callable[[Any
     module_name, _, attr = dotted.rpartition(".")
     root = str(project_dir.resolve())
     added = root not in sys.path
+    stale = sys.modules.get(module_name)
+    if stale is not None and str(getattr(stale, "__file__", "")).startswith(root + "/"):
+        del sys.modules[module_name]  # the project's file may have changed since: load it anew
     if added:
         sys.path.insert(0, root)
     try:

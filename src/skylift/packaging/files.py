@@ -24,6 +24,8 @@ ZAPPA_EXCLUDES: tuple[str, ...] = (
     "*.exe", "*.DS_Store", "*.Python", "*.git", ".git/*", "*.zip", "*.tar.gz", "*.hg",
     "pip", "docutils*", "setuputils*", "__pycache__/*",
 )  # fmt: skip
+# Zappa's, plus wheel files: dependencies are installed from them, never packed as files.
+DEFAULT_EXCLUDES: tuple[str, ...] = (*ZAPPA_EXCLUDES, "*.whl")
 # Never packed, whatever the settings: (pattern on a name, reason).
 ALWAYS_EXCLUDED: tuple[tuple[str, str], ...] = (
     (".git", "version control"),
@@ -135,7 +137,7 @@ def _fixed_reason(name: str, rel: str, rules: Rules) -> str | None:
             return reason
     if rel in rules.extra_paths:
         return "settings file or build output"
-    for pattern in ZAPPA_EXCLUDES:
+    for pattern in DEFAULT_EXCLUDES:
         if fnmatch.fnmatch(name, pattern):
             return f"default exclude: {pattern}"
     return None

@@ -259,7 +259,10 @@ def _locked_from_pylock(pkg: dict[str, Any], project_dir: Path) -> Locked:
         path = (project_dir / pkg["directory"]["path"]).resolve()
         return Locked(name, version, "directory", str(path), path.name)
     if pkg.get("archive"):
-        return _file_entry(name, version, "sdist", pkg["archive"], project_dir)
+        entry = _file_entry(name, version, "sdist", pkg["archive"], project_dir)
+        if entry.filename.endswith(".whl"):  # a wheel file given by path or URL
+            return _file_entry(name, version, "wheel", pkg["archive"], project_dir)
+        return entry
     raise PackagingError(
         f"Cannot install {name}: skylift packages wheels, sdists and local directories, "
         "not version-control requirements.",

@@ -264,3 +264,20 @@ def test_project_file_shadowing_a_dependency_wins_with_a_warning(project: Path) 
     assert contents(artifact.path)["purepkg/__init__.py"] == b"VALUE = 'mine'\n"
     assert artifact.report is not None
     assert any("purepkg/__init__.py" in w for w in artifact.report.warnings)
+
+
+def test_progress_on_a_terminal(project: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from skylift.packaging.progress import RichReporter, terminal_reporter
+
+    buffer = io.StringIO()
+    reporter = terminal_reporter(Console(file=buffer, force_terminal=True, width=80))
+    assert isinstance(reporter, RichReporter)
+    build(make_stage(project, requirements=[WHEEL]), reporter=reporter)
+    reporter.close()
+    assert "Zipping" in buffer.getvalue()
+    plain = terminal_reporter(Console(file=io.StringIO(), force_terminal=False))
+    assert not isinstance(plain, RichReporter)

@@ -78,6 +78,9 @@ def _explain(out: Output, artifact: Artifact) -> None:
     for path, size in report.included:
         files.add_row(path, human(size))
     out.out.print(files)
+    out.out.print(
+        "Also packed: skylift's runtime (skylift/), skylift_settings.json, .skylift/manifest.json"
+    )
     left = Table(title="Left out", title_justify="left", show_edge=False)
     left.add_column("path")
     left.add_column("why")

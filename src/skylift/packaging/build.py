@@ -215,13 +215,17 @@ class _Job:
     def _function_entries(self, project: list[Planned], deps: list[Planned]) -> list[Planned]:
         """Dependencies, then the project over them, then skylift's files over both."""
         merged: dict[str, Planned] = {e.name: e for e in deps}
+        shadowed: dict[str, list[str]] = {}
         for entry in project:
             if entry.name in merged:
-                self.warnings.append(
-                    f"{entry.name} is both a project file and part of {merged[entry.name].origin}: "
-                    "the project's file is packed."
-                )
+                shadowed.setdefault(merged[entry.name].origin, []).append(entry.name)
             merged[entry.name] = entry
+        for origin, names in sorted(shadowed.items()):
+            more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+            self.warnings.append(
+                f"{names[0]}{more} are both project files and part of {origin}: "
+                "the project's files are packed."
+            )
         for entry in [*plan_runtime(), generated(SETTINGS_FILENAME, self._settings_json())]:
             if merged.get(entry.name, entry).origin == "project":
                 self.warnings.append(f"The project's {entry.name} is replaced by skylift's.")

@@ -60,6 +60,7 @@ def plan_wheel(wheel: Wheel, rules: Rules, prefix: str = "") -> WheelPlan:
             target = _install_path(info.filename)
             if target is None:
                 continue
+            _refuse_unsafe(target, wheel)
             reason = rules.user_reason(target)
             if reason is not None:
                 excluded.append((target, reason))
@@ -86,6 +87,15 @@ def plan_wheel(wheel: Wheel, rules: Rules, prefix: str = "") -> WheelPlan:
                 )
             )
     return WheelPlan(wheel, entries, excluded)
+
+
+def _refuse_unsafe(name: str, wheel: Wheel) -> None:
+    """A member must stay inside the package once unzipped (no absolute path, no ``..``)."""
+    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+        raise PackagingError(
+            f"{wheel.path.name} holds {name!r}, which would unpack outside the package.",
+            hint=f"Do not install {wheel.name} from this file; report it to its maintainers.",
+        )
 
 
 def _install_path(member: str) -> str | None:

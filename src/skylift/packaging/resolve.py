@@ -149,6 +149,8 @@ def _resolve_with_uv_then_pip(
 ) -> Resolution:
     try:
         return resolve_with_uv(uv, requirements, target, cache_root, project_dir)
+    except UvTooOldError:
+        return resolve_with_pip(requirements, target, cache_root, project_dir)
     except NoWheelError as exc:
         if target.uv_glibc_exact:
             raise
@@ -161,6 +163,10 @@ def _resolve_with_uv_then_pip(
 
 class NoWheelError(PackagingError):
     """A package has no wheel for the target and its sdist cannot be used."""
+
+
+class UvTooOldError(PackagingError):
+    """The installed uv lacks an option skylift needs (pylock output, --excludes)."""
 
 
 def resolve_with_uv(
@@ -176,6 +182,8 @@ def resolve_with_uv(
             )
             if proc.returncode == 0:
                 return Resolution("uv", _parse_pylock(proc.stdout, project_dir))
+            if "unexpected argument" in proc.stderr or "invalid value" in proc.stderr:
+                raise UvTooOldError(_clean(proc.stderr), hint="Upgrade uv: pip install -U uv.")
             missing = _packages_without_wheels(proc.stderr)
             fresh = [name for name in missing if normalize(name) not in no_binary]
             if not fresh:

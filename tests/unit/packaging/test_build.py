@@ -281,3 +281,11 @@ def test_progress_on_a_terminal(project: Path) -> None:
     assert "Zipping" in buffer.getvalue()
     plain = terminal_reporter(Console(file=io.StringIO(), force_terminal=False))
     assert not isinstance(plain, RichReporter)
+
+
+def test_wheel_member_escaping_the_package_is_refused(project: Path) -> None:
+    make_wheel(
+        project / "wheels", "evil", files={"../../etc/cron.d/x": b"* * * * * root rm -rf /\n"}
+    )
+    with pytest.raises(PackagingError, match="outside the package"):
+        build(make_stage(project, requirements=["./wheels/evil-1.0-py3-none-any.whl"]))

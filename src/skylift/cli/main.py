@@ -62,9 +62,13 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach the verbs. Each lives in its own module under skylift.cli."""
-    from skylift.cli import init_cmd, settings_cmd
+    from skylift.cli import init_cmd, package_cmd, settings_cmd
 
-    for command in (init_cmd.init, settings_cmd.settings):
+    for command in (
+        init_cmd.init,
+        settings_cmd.settings,
+        package_cmd.package,
+    ):
         cli.add_command(command)
 
 

@@ -7,7 +7,6 @@ wrong value ends in a ``ConfigError`` naming the file, the stage and the key.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,9 @@ from skylift.config.files import SettingsFile, find_settings_file, read_settings
 from skylift.config.runtimes import RETIRED_RUNTIMES, SUPPORTED_RUNTIMES, default_runtime
 from skylift.config.schema import KNOWN_KEYS, StageSettings
 from skylift.config.stage import Stage
+from skylift.config.types import API_STAGE_NAME
 from skylift.config.validation import nearest, nested_unknown_keys, validate_stage
 from skylift.errors import ConfigError, UnknownStageError
-
-_API_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 def open_settings(
@@ -199,7 +197,7 @@ def _value_warnings(settings: StageSettings, stage: str) -> list[str]:
         )
     if settings.iam_authorization and settings.authorizer:
         out.append("iam_authorization and authorizer are both set; IAM authorization is used.")
-    if not _API_STAGE_NAME.match(stage):
+    if not API_STAGE_NAME.fullmatch(stage):
         out.append(
             "API Gateway stage names allow only letters, digits and '_'; "
             "rename the stage before deploying it."

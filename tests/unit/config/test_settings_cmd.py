@@ -46,6 +46,9 @@ def test_all_stages(zappa_project: Path) -> None:
     result = run("settings", "--all", "--json")
     assert result.exit_code == 0, result.output
     assert [s["stage"] for s in json.loads(result.stdout)] == ["base", "dev"]
+    # 'memroy' is written in base and inherited by dev: one warning, naming base
+    assert result.stderr.count("unknown key 'memroy'") == 1
+    assert "stage 'base': unknown key 'memroy'" in result.stderr
 
 
 def test_table_marks_defaults(zappa_project: Path) -> None:

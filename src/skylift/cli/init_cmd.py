@@ -42,7 +42,7 @@ class TerminalPrompter:
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing settings file.")
 def init(yes: bool, fmt: InitFormat, force: bool) -> None:
-    """Create the settings file: stage, AWS profile, bucket, app (detected), runtime."""
+    """Create skylift.toml by answering a few questions (--yes: none)."""
     out = Output()
     terminal = TerminalPrompter(out)
     prompter = DefaultAnswers(echo=terminal.say) if yes else terminal

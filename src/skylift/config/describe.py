@@ -68,9 +68,8 @@ def expected(annotation: Any, metadata: Sequence[Any] = (), *, with_null: bool =
                 text = expected(member, metadata)
                 # "true, false, or a mapping" reads better than "true or false or a mapping"
                 parts += ["true", "false"] if text == "true or false" else [text]
-        if nullable:
-            parts.append("null")
-        return _join_or(parts)
+        text = _join_or(parts)
+        return f"{text}, or null" if nullable else text
     return _describe_plain(annotation, metadata)
 
 

@@ -16,10 +16,9 @@ from skylift.config.files import SettingsFile, find_settings_file, read_settings
 from skylift.config.runtimes import RETIRED_RUNTIMES, SUPPORTED_RUNTIMES, default_runtime
 from skylift.config.schema import KNOWN_KEYS, StageSettings
 from skylift.config.stage import Stage
+from skylift.config.types import API_STAGE_NAME
 from skylift.config.validation import nearest, nested_unknown_keys, validate_stage
 from skylift.errors import ConfigError, UnknownStageError
-
-_API_STAGE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 def open_settings(
@@ -67,7 +66,7 @@ def stage_from_file(parsed: SettingsFile, stage: str, project_dir: Path) -> Stag
         project_dir=project_dir.resolve(),
         source=parsed.path,
         raw=merged.raw,
-        warnings=tuple(_warnings(merged.raw, settings, parsed.path, stage)),
+        warnings=tuple(_warnings(merged, settings, parsed.path, stage)),
     )
     _require_entry_point(stage_obj)
     return stage_obj
@@ -162,22 +161,22 @@ def _kind(value: Any) -> str:
 # -- warnings: the stage loads, but something deserves a look ------------------
 
 
-def _warnings(raw: dict[str, Any], settings: StageSettings, path: Path, stage: str) -> list[str]:
-    where = f"{path.name}: stage '{stage}'"
-    found = [f"{where}: {w}" for w in _unknown_key_warnings(raw, settings)]
-    found += [f"{where}: {w}" for w in _value_warnings(settings, stage)]
-    return found
+def _warnings(merged: MergedStage, settings: StageSettings, path: Path, stage: str) -> list[str]:
+    """Each warning names the stage that wrote the key, so a key inherited through extends
+    reads the same from every stage that inherits it (``settings --all`` prints it once)."""
 
+    def where(key: str | None = None) -> str:
+        return f"{path.name}: stage '{merged.origins.get(key, stage) if key else stage}'"
 
-def _unknown_key_warnings(raw: dict[str, Any], settings: StageSettings) -> list[str]:
-    out = []
-    for key in raw:
-        if key in KNOWN_KEYS:
-            continue
-        out.append(_unknown(key, nearest(key, sorted(KNOWN_KEYS))))
+    found = []
+    for key in merged.raw:
+        if key not in KNOWN_KEYS:
+            found.append(f"{where(key)}: {_unknown(key, nearest(key, sorted(KNOWN_KEYS)))}")
     for key, guess in nested_unknown_keys(settings):
-        out.append(_unknown(key, guess))
-    return out
+        top = re.split(r"[.\[]", key, maxsplit=1)[0]
+        found.append(f"{where(top)}: {_unknown(key, guess)}")
+    found += [f"{where(key)}: {text}" for key, text in _value_warnings(settings, stage)]
+    return found
 
 
 def _unknown(key: str, nearest: str | None) -> str:
@@ -185,24 +184,35 @@ def _unknown(key: str, nearest: str | None) -> str:
     return f"unknown key '{key}' is ignored{guess}"
 
 
-def _value_warnings(settings: StageSettings, stage: str) -> list[str]:
-    out = []
+def _value_warnings(settings: StageSettings, stage: str) -> list[tuple[str | None, str]]:
+    """(the key the warning is about, or None for the stage itself; the warning)."""
+    out: list[tuple[str | None, str]] = []
     if settings.runtime in RETIRED_RUNTIMES:
         out.append(
-            f"runtime '{settings.runtime}' is no longer accepted by Lambda; deploy will refuse "
-            f"it. Use '{default_runtime()}' (supported: {', '.join(SUPPORTED_RUNTIMES)})."
+            (
+                "runtime",
+                f"runtime '{settings.runtime}' is no longer accepted by Lambda; deploy will "
+                f"refuse it. Use '{default_runtime()}' (supported: "
+                f"{', '.join(SUPPORTED_RUNTIMES)}).",
+            )
         )
     if settings.app_function and settings.app_function.endswith(".py"):
         out.append(
-            f"app_function '{settings.app_function}' names a file; it should name the app "
-            "object in it, e.g. 'app.app'."
+            (
+                "app_function",
+                f"app_function '{settings.app_function}' names a file; it should name the "
+                "app object in it, e.g. 'app.app'.",
+            )
         )
     if settings.iam_authorization and settings.authorizer:
-        out.append("iam_authorization and authorizer are both set; IAM authorization is used.")
-    if not _API_STAGE_NAME.match(stage):
+        out.append((None, "iam_authorization and authorizer are both set; IAM is used."))
+    if not API_STAGE_NAME.fullmatch(stage):
         out.append(
-            "API Gateway stage names allow only letters, digits and '_'; "
-            "rename the stage before deploying it."
+            (
+                None,
+                "API Gateway stage names allow only letters, digits and '_'; "
+                "rename the stage before deploying it.",
+            )
         )
     return out
 

@@ -22,17 +22,13 @@ from skylift.config.files import SEARCH_ORDER, find_settings_file
 from skylift.config.regions import DEFAULT_REGIONS, primary_regions, regional_stage_name
 from skylift.config.runtimes import SUPPORTED_RUNTIMES, default_runtime
 from skylift.config.stage import default_project_name
+from skylift.config.types import API_STAGE_NAME, BUCKET_NAME, DOTTED_PATH, MODULE_PATH, REGION_NAME
 from skylift.config.write import FILENAMES, render_settings
 from skylift.errors import ConfigError, ConfigNotFoundError, UsageError
 
 InitFormat = Literal["skylift", "zappa"]
 Check = Callable[[str], str | None]  # returns what is wrong with an answer, or None
 
-_STAGE = re.compile(r"^[A-Za-z0-9_]+$")
-_DOTTED = re.compile(r"^[^\W\d][\w-]*(\.[\w-]+)*\.[^\W\d]\w*$")
-_MODULE = re.compile(r"^[^\W\d]\w*(\.[^\W\d]\w*)*$")
-_BUCKET = re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 DEFAULT_APP_FUNCTION = "app.app"  # Zappa's default when nothing is found
 
 
@@ -157,11 +153,11 @@ def ask_questions(project: Path, prompter: Prompter) -> Answers:
         prompter,
         "Name of the stage (dev, staging, production, ...)",
         "dev",
-        lambda a: None if _STAGE.match(a) else "Use letters, digits and '_' only.",
+        lambda a: None if API_STAGE_NAME.fullmatch(a) else "Use letters, digits and '_' only.",
     )
     profile = _ask_profile(prompter)
     region = default_region(profile)
-    if not _REGION.match(region):
+    if not REGION_NAME.fullmatch(region):
         region = "us-east-1"
     bucket = _ask(
         prompter,
@@ -219,7 +215,7 @@ def _ask_profile(prompter: Prompter) -> AwsProfile | None:
 
 
 def _check_bucket(answer: str) -> str | None:
-    if _BUCKET.match(answer) and ".." not in answer:
+    if BUCKET_NAME.fullmatch(answer):
         return None
     return "S3 bucket names are 3-63 lowercase letters, digits, '.' or '-'."
 
@@ -231,14 +227,14 @@ def _ask_app(
     django = [d for d in found if d.key == "django_settings"]
     if django:
         prompter.say("This is a Django project.")
-        answer = _pick(prompter, "Django settings module", django, _MODULE, "mysite.settings")
+        answer = _pick(prompter, "Django settings module", django, MODULE_PATH, "mysite.settings")
         return "django_settings", answer
     if not found:
         prompter.say(
             "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found; give "
             "the dotted path of your WSGI or ASGI app."
         )
-    return "app_function", _pick(prompter, "App function", found, _DOTTED, DEFAULT_APP_FUNCTION)
+    return "app_function", _pick(prompter, "App function", found, DOTTED_PATH, DEFAULT_APP_FUNCTION)
 
 
 def _pick(
@@ -257,7 +253,7 @@ def _pick(
     def check(answer: str) -> str | None:
         if answer.isdigit() and 1 <= int(answer) <= len(found):
             return None
-        return None if shape.match(answer) else "Give a dotted path such as 'app.app'."
+        return None if shape.fullmatch(answer) else "Give a dotted path such as 'app.app'."
 
     answer = _ask(prompter, question, found[0].value if found else fallback, check)
     return found[int(answer) - 1].value if answer.isdigit() else answer

@@ -124,7 +124,10 @@ class StageSettings(BaseModel):
     # -- the function ------------------------------------------------------
     runtime: Runtime = Field(
         default_factory=default_runtime,
-        description="Lambda runtime (default: the local Python's, if Lambda has it).",
+        description="Lambda runtime.",
+        json_schema_extra={
+            "default_doc": "the local Python's version if Lambda has it, else the newest"
+        },
     )
     architecture: Literal["x86_64", "arm64"] = Field(
         default="x86_64", description="CPU architecture; arm64 is Graviton."

@@ -25,9 +25,16 @@ class Expect:
     text: str
 
 
-def _pattern(regex: str, expect: str) -> AfterValidator:
-    compiled = re.compile(regex)
+# The shapes of values, shared with ``init``'s answer checks (use ``fullmatch``).
+DOTTED_PATH = re.compile(r"[^\W\d][\w-]*(\.[\w-]+)*\.[^\W\d]\w*")
+MODULE_PATH = re.compile(r"[^\W\d][\w-]*(\.[^\W\d][\w-]*)*")
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+BUCKET_NAME = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+API_STAGE_NAME = re.compile(r"[A-Za-z0-9_]+")
+"""API Gateway's stage names: letters, digits and '_' (Zappa checks the same)."""
 
+
+def _pattern(compiled: re.Pattern[str], expect: str) -> AfterValidator:
     def check(value: str) -> str:
         # "" is how Zappa files say "not set": keep it as written.
         if value and not compiled.fullmatch(value):
@@ -50,40 +57,35 @@ Runtime = Annotated[
 ]
 """A Lambda Python runtime; a retired one loads (the loader warns) so Zappa files still load."""
 
-_DOTTED = r"[^\W\d][\w-]*(\.[\w-]+)*\.[^\W\d]\w*"
-
 FunctionPath = Annotated[
     str,
-    _pattern(_DOTTED, "a dotted path such as 'app.app'"),
+    _pattern(DOTTED_PATH, "a dotted path such as 'app.app'"),
     Expect("a dotted path such as 'app.app' (module, then attribute)"),
 ]
 """``module.attribute``: what Zappa imports for app_function, events, callbacks."""
 
 ModulePath = Annotated[
     str,
-    _pattern(r"[^\W\d][\w-]*(\.[^\W\d][\w-]*)*", "a dotted module path"),
+    _pattern(MODULE_PATH, "a dotted module path"),
     Expect("a dotted module path such as 'mysite.settings'"),
 ]
 
 ProjectName = Annotated[
     str,
-    _pattern(r"[A-Za-z0-9_-]{1,80}", "letters, digits, '-' and '_'"),
+    _pattern(re.compile(r"[A-Za-z0-9_-]{1,80}"), "letters, digits, '-' and '_'"),
     Expect("up to 80 letters, digits, '-' or '_'"),
 ]
 """Zappa's ``validate_name``: the characters a Lambda function name allows."""
 
 Region = Annotated[
     str,
-    _pattern(r"[a-z]{2}(-[a-z]+)+-\d+", "an AWS region name"),
+    _pattern(REGION_NAME, "an AWS region name"),
     Expect("an AWS region name such as 'us-east-1'"),
 ]
 
 BucketName = Annotated[
     str,
-    _pattern(
-        r"(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
-        "an S3 bucket name",
-    ),
+    _pattern(BUCKET_NAME, "an S3 bucket name"),
     Expect("an S3 bucket name: 3-63 lowercase letters, digits, '.' or '-'"),
 ]
 
@@ -91,7 +93,7 @@ _RATE = r"rate\(\d+ (minute|minutes|hour|hours|day|days)\)"
 _CRON = r"cron\(\S+( \S+){5}\)"
 ScheduleExpression = Annotated[
     str,
-    _pattern(f"{_RATE}|{_CRON}", "rate(...) or cron(...)"),
+    _pattern(re.compile(f"{_RATE}|{_CRON}"), "rate(...) or cron(...)"),
     Expect("a schedule such as 'rate(4 minutes)' or 'cron(0 12 * * ? *)'"),
 ]
 
@@ -101,7 +103,7 @@ EVENT_SOURCE_SERVICES: tuple[str, ...] = ("dynamodb", "kinesis", "s3", "sns", "s
 EventSourceArn = Annotated[
     str,
     _pattern(
-        rf"arn:[a-z-]+:({'|'.join(EVENT_SOURCE_SERVICES)}):\S*",
+        re.compile(rf"arn:[a-z-]+:({'|'.join(EVENT_SOURCE_SERVICES)}):\S*"),
         "an ARN of " + ", ".join(EVENT_SOURCE_SERVICES),
     ),
     Expect("the ARN of a DynamoDB or Kinesis stream, S3 bucket, SNS topic, SQS queue or rule"),
@@ -109,7 +111,7 @@ EventSourceArn = Annotated[
 
 MountPath = Annotated[
     str,
-    _pattern(r"/mnt/[A-Za-z0-9_.-]+", "a path under /mnt/"),
+    _pattern(re.compile(r"/mnt/[A-Za-z0-9_.-]+"), "a path under /mnt/"),
     Expect("a path under /mnt/, such as '/mnt/efs'"),
 ]
 

@@ -198,6 +198,10 @@ def _child(annotation: Any, part: PathPart) -> tuple[Any, list[Any]] | None:
     args = get_args(base)
     if origin is list and isinstance(part, int) and args:
         return args[0], []
+    if origin is list and isinstance(part, str) and args:
+        # A single item written where a list is allowed (efs_config: {...}) was wrapped by
+        # a before-validator: the key belongs to the item.
+        return _child(args[0], part)
     if origin is dict and isinstance(part, str) and len(args) == 2:
         return args[1], []
     return None

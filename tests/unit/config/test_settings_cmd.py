@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,9 @@ def test_all_stages(zappa_project: Path) -> None:
     result = run("settings", "--all", "--json")
     assert result.exit_code == 0, result.output
     assert [s["stage"] for s in json.loads(result.stdout)] == ["base", "dev"]
+    # 'memroy' is written in base and inherited by dev: one warning, naming base
+    assert result.stderr.count("unknown key 'memroy'") == 1
+    assert "stage 'base': unknown key 'memroy'" in result.stderr
 
 
 def test_table_marks_defaults(zappa_project: Path) -> None:
@@ -99,3 +104,25 @@ def test_config_errors_exit_2_without_traceback(project: Path, text: str, messag
     assert "Hint:" in result.stderr
     assert "Traceback" not in result.output
     assert result.stdout == ""
+
+
+NO_AWS = """
+import sys
+from skylift.cli.main import cli
+try:
+    cli(["settings", "dev", "--json"], standalone_mode=False)
+except Exception:
+    pass
+print(sorted(m for m in sys.modules if m.split(".")[0] in {"boto3", "botocore"}))
+"""
+
+
+@pytest.mark.parametrize(
+    "text", ['{"dev": {"app_function": "a.b"}}', '{"dev": {"memory_size": "x"}}']
+)
+def test_loading_settings_never_touches_aws(project: Path, text: str) -> None:
+    write(project / "zappa_settings.json", text)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_AWS], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr

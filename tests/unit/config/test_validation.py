@@ -255,7 +255,7 @@ def test_retired_runtime_loads_with_a_warning_naming_a_supported_one() -> None:
 def test_other_warnings() -> None:
     assert any("names a file" in w for w in load({"app_function": "app.py"}).warnings)
     both = load({"iam_authorization": True, "authorizer": {"function": "a.b"}}).warnings
-    assert any("IAM authorization is used" in w for w in both)
+    assert any("IAM is used" in w for w in both)
     parsed = SettingsFile(Path("/p/z.json"), "zappa", {"dev-eu": {"app_function": "a.b"}})
     assert any(
         "stage names allow only" in w for w in stage_from_file(parsed, "dev-eu", Path(".")).warnings

@@ -292,10 +292,10 @@ class _Job:
 
     def _write(self, path: Path, entries: list[Planned], label: str) -> tuple[str, int]:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.progress.step(label, total=len(entries))
+        self.progress.step(label, total=len(entries), unit="files")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            digest, unzipped = write_archive(tmp, entries, self.level)
+            digest, unzipped = write_archive(tmp, entries, self.level, self.progress.advance)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

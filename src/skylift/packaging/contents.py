@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,7 +172,9 @@ def generated(name: str, data: bytes) -> Planned:
     return Planned(name, len(data), hashlib.sha256(data).hexdigest(), "generated", data=data)
 
 
-def write_archive(path: Path, entries: list[Planned], level: int) -> tuple[str, int]:
+def write_archive(
+    path: Path, entries: list[Planned], level: int, on_entry: Callable[[float], None] | None = None
+) -> tuple[str, int]:
     """Write the entries sorted by name; (sha256, uncompressed size)."""
     ordered = sorted(entries, key=lambda e: e.name)
     out = DeterministicZip(path, level)
@@ -187,6 +190,8 @@ def write_archive(path: Path, entries: list[Planned], level: int) -> tuple[str, 
                 out.add_bytes(entry.name, entry.data, entry.mode)
             elif entry.path is not None:
                 out.add_bytes(entry.name, entry.path.read_bytes(), entry.mode)
+            if on_entry:
+                on_entry(1)
         digest = out.close()
     except BaseException:
         out.abort()

@@ -54,6 +54,7 @@ def plan_wheel(wheel: Wheel, rules: Rules, prefix: str = "") -> WheelPlan:
     """The members of a wheel as they land in site-packages (``.data/purelib`` folded in)."""
     entries: list[Planned] = []
     excluded: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     with zipfile.ZipFile(wheel.path) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         record = _record_hashes(archive, infos)
@@ -62,9 +63,11 @@ def plan_wheel(wheel: Wheel, rules: Rules, prefix: str = "") -> WheelPlan:
             if target is None:
                 continue
             _refuse_unsafe(target, wheel)
-            reason = rules.user_reason(target)
-            if reason is not None:
-                excluded.append((target, reason))
+            match = rules.user_match(target)
+            if match is not None:
+                if match not in seen:  # a folder is listed once, not file by file
+                    seen.add(match)
+                    excluded.append(match)
                 continue
             sha = record.get(info.filename) or hashlib.sha256(archive.read(info)).hexdigest()
             raw = RawMember(

@@ -270,6 +270,8 @@ class AsgiBridge:
                 encoded = _header_name(name)
             if not encoded:
                 continue
+            if type(value) is list and len(value) == 1:
+                value = value[0]
             if type(value) is str:
                 headers.append((encoded, value.encode("utf-8", "surrogateescape")))
             elif type(value) is list:  # a header sent several times: one entry each

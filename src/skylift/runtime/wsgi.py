@@ -101,8 +101,11 @@ def build_environ(req: Request) -> dict[str, Any]:
         if not key:
             continue
         if type(value) is not str:
-            value = _fold(key, value)
-        elif not value.isascii():
+            # multi-value shapes: nearly always one value
+            value = value[0] if type(value) is list and len(value) == 1 else _fold(key, value)
+            if type(value) is not str:
+                value = _fold(key, value)
+        if not value.isascii():
             value = _native(value)
         environ[key] = value
         added += 1
@@ -111,9 +114,12 @@ def build_environ(req: Request) -> dict[str, Any]:
         environ.update(_merged_headers(req.headers))
     body = req.body
     environ["REQUEST_METHOD"] = req.method
-    environ["SCRIPT_NAME"] = _native(req.script_name)
-    environ["PATH_INFO"] = _native(req.path)
-    environ["QUERY_STRING"] = _native(req.query)
+    value = req.script_name
+    environ["SCRIPT_NAME"] = value if value.isascii() else _native(value)
+    value = req.path
+    environ["PATH_INFO"] = value if value.isascii() else _native(value)
+    value = req.query
+    environ["QUERY_STRING"] = value if value.isascii() else _native(value)
     environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
     environ["REMOTE_ADDR"] = req.client
     environ["SERVER_NAME"] = req.host or "localhost"

@@ -11,11 +11,8 @@ from __future__ import annotations
 from skylift.runtime.events._common import (
     encode_query,
     group_headers,
-    mapping,
     mount,
-    request_id,
     status_body,
-    text,
     unquote_path,
 )
 from skylift.runtime.http import BadRequest, BodyPolicy, Request, decode_body
@@ -26,51 +23,63 @@ if TYPE_CHECKING:
     from typing import Any
 
 NAME = "apigw_v1"
+_NONE: dict[str, Any] = {}
 
 
 def matches(event: dict[str, Any]) -> bool:
     if "httpMethod" not in event or "methodArn" in event:
         return False
     rc = event.get("requestContext")
-    return not (isinstance(rc, dict) and "elb" in rc)
+    return not (type(rc) is dict and "elb" in rc)
 
 
 def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+    # Hot path: inlined field checks, no helper calls where a dict lookup does.
     method = event["httpMethod"]
-    if not isinstance(method, str) or not method:
-        raise BadRequest("the event's httpMethod is not a method name")
-    rc = mapping(event.get("requestContext"), "requestContext")
-    identity = mapping(rc.get("identity"), "requestContext.identity")
+    rc = event.get("requestContext") or _NONE
+    identity = rc.get("identity") or _NONE if type(rc) is dict else None
+    path = event.get("path") or "/"
+    domain = rc.get("domainName") or "" if type(rc) is dict else ""
+    stage = rc.get("stage") or "" if type(rc) is dict else ""
+    if (
+        type(method) is not str
+        or not method
+        or type(identity) is not dict
+        or type(path) is not str
+        or type(domain) is not str
+        or type(stage) is not str
+    ):
+        raise BadRequest("httpMethod, path or requestContext is not of the documented type")
     http_api = event.get("version") == "1.0"  # REST events carry no version
-    path = text(event.get("path"), "path", "/") or "/"
-    if not http_api:
+    if not http_api and "%" in path:
         path = unquote_path(path)
-    domain = text(rc.get("domainName"), "requestContext.domainName")
-    script_name, path = mount(path, text(rc.get("stage"), "stage"), domain, base_path, http_api)
+    script_name, path = mount(path, stage, domain, base_path, http_api)
 
-    multi = event.get("multiValueHeaders")
-    if multi:  # keeps repeated headers; the single-value map has only the last of each
-        headers = mapping(multi, "multiValueHeaders").items()
-    else:
-        headers = mapping(event.get("headers"), "headers").items()
+    headers = event.get("multiValueHeaders")  # keeps repeats; "headers" has the last of each
+    if not headers:
+        headers = event.get("headers") or _NONE
+    if type(headers) is not dict:
+        raise BadRequest("the event's headers are not an object")
     if "multiValueQueryStringParameters" in event:
         query = encode_query(event["multiValueQueryStringParameters"], multi=True)
     else:
         query = encode_query(event.get("queryStringParameters"), multi=False)
-
+    client = identity.get("sourceIp") or ""
+    agent = identity.get("userAgent") or ""
+    rid = getattr(context, "aws_request_id", None) or rc.get("requestId") or "-"
     return Request(
         method,
         path,
         query,
-        headers,
+        headers.items(),
         decode_body(event.get("body"), event.get("isBase64Encoded")),
         script_name,
-        text(identity.get("sourceIp"), "sourceIp"),
+        client if type(client) is str else "",
         "https",
         domain,
         "443",
-        text(identity.get("userAgent"), "userAgent"),
-        request_id(context, rc),
+        agent if type(agent) is str else "",
+        rid if type(rid) is str else "-",
         event,
         context,
     )

@@ -35,7 +35,7 @@ def request_of(event: dict[str, Any], base_path: str = "") -> Any:
 def test_each_documented_sample_is_recognised(fixture: str, name: str) -> None:
     source = http_source(load_event(fixture))
     assert source is not None
-    assert source.NAME == name
+    assert name == source.NAME
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,9 @@ def test_http_api_payload_1_keeps_the_stage_in_the_path(stage: str) -> None:
         ("dev", "api.example.com", "/dev/items", ("", "/dev/items")),  # custom domain
     ],
 )
-def test_http_api_v2_mount_point(stage: str, domain: str | None, raw_path: str, expected: Any) -> None:
+def test_http_api_v2_mount_point(
+    stage: str, domain: str | None, raw_path: str, expected: Any
+) -> None:
     event = load_event("apigw_http_v2.json")
     event["rawPath"] = raw_path
     event["requestContext"]["stage"] = stage
@@ -175,7 +177,13 @@ def test_alb_query_key_without_value_and_missing_forwarding_headers() -> None:
     event["headers"] = {}
     req = request_of(event)
     assert req.query == "flag"
-    assert (req.client, req.scheme, req.port, req.host, req.user_agent) == ("", "http", "80", "", "")
+    assert (req.client, req.scheme, req.port, req.host, req.user_agent) == (
+        "",
+        "http",
+        "80",
+        "",
+        "",
+    )
 
 
 def test_lattice_v1_and_v2_fields() -> None:
@@ -202,7 +210,13 @@ def test_lattice_raw_path_with_query_and_plain_http() -> None:
     event["headers"]["x-forwarded-proto"] = "http"
     event["headers"]["x-forwarded-for"] = 5  # not a string: no client address
     req = request_of(event)
-    assert (req.path, req.query, req.scheme, req.port, req.client) == ("/a", "x=1", "http", "80", "")
+    assert (req.path, req.query, req.scheme, req.port, req.client) == (
+        "/a",
+        "x=1",
+        "http",
+        "80",
+        "",
+    )
     event["headers"]["host"] = []
     assert request_of(event).host == ""
 

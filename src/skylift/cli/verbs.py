@@ -25,4 +25,9 @@ VERBS: dict[str, tuple[str, str, str]] = {
         "package",
         "Build the deployment package of STAGE (a zip Lambda runs as is).",
     ),
+    "local": (
+        "skylift.cli.local_cmd",
+        "local",
+        "Run deployments on a local cloud on 127.0.0.1 (no Docker, no AWS account).",
+    ),
 }

@@ -38,6 +38,25 @@ RuleTargetHook = Callable[[Any, dict[str, Any], dict[str, Any]], None]
 _MOTO_TARGETS = (":logs:", ":sqs:", ":events:")
 
 
+WARM_BACKENDS = (
+    "iam",
+    "s3",
+    "lambda",
+    "apigateway",
+    "apigatewayv2",
+    "logs",
+    "events",
+    "sts",
+    "sqs",
+)
+WARM_APPS = ("iam", "s3", "lambda", "apigateway", "logs", "events", "sts", "sqs")
+
+
+def _warm_environ(service: str, region: str) -> dict[str, str]:
+    scope = f"AWS4-HMAC-SHA256 Credential=x/20300101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=x"
+    return {"PATH_INFO": "/", "HTTP_AUTHORIZATION": scope, "HTTP_HOST": "127.0.0.1"}
+
+
 def default_account() -> str:
     from moto.core.models import DEFAULT_ACCOUNT_ID
 
@@ -107,6 +126,22 @@ class ControlPlane:
         for region in self.regions_in_use("lambda"):
             found.extend(self.lambda_backend(region).list_functions())
         return found
+
+    def warm(self, region: str = "us-east-1") -> None:
+        """Build the backends and apps a deploy uses now, not on the first deploy's calls."""
+        from moto.backends import get_backend
+
+        for service in WARM_BACKENDS:
+            backend: Any = get_backend(service)  # type: ignore[call-overload]
+            regions = backend[self.account_id]
+            for key in (region, "aws", "global"):
+                try:
+                    regions[key]
+                    break
+                except KeyError:
+                    continue
+        for signing_name in WARM_APPS:
+            self.app.get_application(_warm_environ(signing_name, region))  # type: ignore[attr-defined]
 
     # --- patches --------------------------------------------------------------------
 

@@ -90,6 +90,8 @@ class Environment:
         self._open: tuple[str, float] | None = None  # request id and start of the logged invocation
         self._report_init = True
         self._scratch: Path | None = None
+        self._memory_mb = 0
+        self._memory_read_at = -1.0
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -316,6 +318,14 @@ class Environment:
         return "\t".join(parts) + "\t\n"
 
     def _max_memory_mb(self) -> int:
+        """VmHWM of the process, read at most once a second (a /proc read per request is dear)."""
+        now = time.monotonic()
+        if now - self._memory_read_at >= 1.0 or self.death_reason is not None:
+            self._memory_mb = max(self._memory_mb, self._read_memory_mb())
+            self._memory_read_at = now
+        return self._memory_mb
+
+    def _read_memory_mb(self) -> int:
         try:
             with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
                 for line in status:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from skylift.local import ids
 from skylift.local.executor.environment import Environment, EnvironmentContext, utc_stamp
 from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.pool import Pool
@@ -225,7 +225,7 @@ class Executor:
 
     def invoke_event(self, spec: FunctionSpec, payload: bytes) -> str:
         """Queue an ``Event`` invocation; failures are retried ``spec.max_retries`` times."""
-        request_id = str(uuid.uuid4())
+        request_id = ids.request_id()
         self._async.submit(self._run_event, spec, payload, request_id)
         return request_id
 

@@ -122,3 +122,29 @@ def test_http_api_endpoint_is_local(local: Local) -> None:
 def test_unknown_admin_endpoint(local: Local) -> None:
     assert local.request("/_skylift/nothing").status == 404
     assert local.request("/_skylift/health").json()["port"] == local.port
+
+
+def test_a_package_that_is_not_a_zip_is_refused(local: Local) -> None:
+    lam = local.client("lambda")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException, match="Could not unzip"):
+        lam.create_function(
+            FunctionName="notzip",
+            Runtime="python3.11",
+            Role=local.role,
+            Handler="a.b",
+            Code={"ZipFile": b"plain text"},
+        )
+    s3 = local.client("s3")
+    s3.create_bucket(Bucket="not-a-zip")
+    s3.put_object(Bucket="not-a-zip", Key="code.zip", Body=b"plain text")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.create_function(
+            FunctionName="notzip",
+            Runtime="python3.11",
+            Role=local.role,
+            Handler="a.b",
+            Code={"S3Bucket": "not-a-zip", "S3Key": "code.zip"},
+        )
+    name = local.function(CODE)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.update_function_code(FunctionName=name, ZipFile=b"still not a zip")

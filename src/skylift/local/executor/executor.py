@@ -111,6 +111,10 @@ class Executor:
                     raise Throttled()
                 env, cold = acquired
                 if not env.submit(invocation):
+                    if (
+                        env.init_error is not None
+                    ):  # it could not even start (unsupported runtime, bad zip)
+                        return env.init_error
                     continue
                 outcome, handed_off = self._await(pool, env, invocation, cold, give_up)
                 if outcome is None:
@@ -263,10 +267,12 @@ class Executor:
             pools = list(self._pools.items())
         for key, pool in pools:
             pool.reap(self.settings.idle_seconds)
-            if pool.retired and pool.empty:
-                with self._lock:
-                    if self._pools.get(key) is pool:
-                        del self._pools[key]
+            if not pool.empty:
+                continue
+            with self._lock:
+                current = self._current.get((pool.spec.function_arn, pool.spec.version))
+                if self._pools.get(key) is pool and (pool.retired or current != key):
+                    del self._pools[key]
 
     def activity(self) -> list[FunctionActivity]:
         with self._lock:

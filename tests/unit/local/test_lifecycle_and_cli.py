@@ -30,7 +30,7 @@ def attached(local: Local, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
         json.dumps({"pid": os.getpid(), "port": local.port, "started_at": local.cloud.started_at})
     )
     paths.server_log.write_text("".join(f"line {n}\n" for n in range(100)))
-    yield paths
+    return paths
 
 
 def test_running_and_status_find_the_cloud(local: Local, attached: LocalPaths) -> None:

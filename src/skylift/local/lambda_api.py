@@ -82,8 +82,11 @@ class LambdaApi:
         if request.method == "PUT" and rest in ("/code", "/configuration"):
             self._touch(name, region)
         elif request.method == "DELETE" and rest == "":
-            self.cloud.urls.forget_function(region, name)
-            self.cloud.executor.reap()
+            qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
+            arn = f"arn:aws:lambda:{region}:{self.cloud.control.account_id}:function:{name}"
+            if qualifier is None:
+                self.cloud.urls.forget_function(region, name)
+            self.cloud.executor.retire_function(arn, qualifier)
 
     def _check_code(self, request: Request, code: dict[str, Any]) -> Response | None:
         """Lambda refuses a package that is not a zip at upload; moto stores anything."""

@@ -331,3 +331,17 @@ def test_function_url_with_iam_auth_and_cors(local: Local) -> None:
 
 def test_unknown_function_url(local: Local) -> None:
     assert local.request("/_lambda_url/0123456789abcdef/").status == 404
+
+
+def test_quick_create_makes_route_integration_and_stage(local: Local, echo: str) -> None:
+    v2 = local.client("apigatewayv2")
+    api = v2.create_api(Name="quick", ProtocolType="HTTP", Target=echo)["ApiId"]
+    assert [r["RouteKey"] for r in v2.get_routes(ApiId=api)["Items"]] == ["$default"]
+    assert [s["StageName"] for s in v2.get_stages(ApiId=api)["Items"]] == ["$default"]
+    integration = v2.get_integrations(ApiId=api)["Items"][0]
+    assert (integration["IntegrationType"], integration["PayloadFormatVersion"]) == (
+        "AWS_PROXY",
+        "2.0",
+    )
+    event = local.request("/quick/path", host=f"{api}.execute-api.localhost").json()
+    assert event["rawPath"] == "/quick/path"

@@ -104,14 +104,21 @@ def test_function_urls_with_qualifiers_are_listed(local: Local, published: str) 
         lam.create_function_url_config(FunctionName=published, Qualifier="1", AuthType="NONE")
 
 
-def test_deleting_a_function_removes_its_urls(local: Local) -> None:
+def test_deleting_a_function_removes_its_urls_and_environments(local: Local) -> None:
     lam = local.client("lambda")
     name = local.function(CODE)
     url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
     url_id = url.split("//")[1].split(".")[0]
     assert local.request(f"/_lambda_url/{url_id}/").status == 200
+    pids = [
+        env.pid for env in local.cloud.executor.environments() if env.spec.function_name == name
+    ]
+    assert pids
     lam.delete_function(FunctionName=name)
     assert local.request(f"/_lambda_url/{url_id}/").status == 404
+    local.wait_for(
+        lambda: not [e for e in local.cloud.executor.environments() if e.spec.function_name == name]
+    )
 
 
 def test_http_api_endpoint_is_local(local: Local) -> None:

@@ -274,6 +274,18 @@ class Executor:
                 if self._pools.get(key) is pool and (pool.retired or current != key):
                     del self._pools[key]
 
+    def retire_function(self, function_arn: str, version: str | None = None) -> None:
+        """A deleted function (or version): its environments stop now, not when idle."""
+        with self._lock:
+            pools = [
+                pool
+                for pool in self._pools.values()
+                if pool.spec.function_arn == function_arn and version in (None, pool.spec.version)
+            ]
+        for pool in pools:
+            pool.retire()
+        self.reap()
+
     def activity(self) -> list[FunctionActivity]:
         with self._lock:
             pools = list(self._pools.values())

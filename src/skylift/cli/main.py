@@ -62,9 +62,9 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach the verbs. Each lives in its own module under skylift.cli."""
-    from skylift.cli import settings_cmd
+    from skylift.cli import deploy_cmds, settings_cmd
 
-    for command in (settings_cmd.settings,):
+    for command in (settings_cmd.settings, *deploy_cmds.COMMANDS):
         cli.add_command(command)
 
 

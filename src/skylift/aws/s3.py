@@ -118,6 +118,10 @@ def create_bucket(c: S3Client, bucket: str, region: str, tags: Mapping[str, str]
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) != "BucketAlreadyOwnedByYou":
             raise
+    tag_bucket(c, bucket, tags)
+
+
+def tag_bucket(c: S3Client, bucket: str, tags: Mapping[str, str]) -> None:
     c.put_bucket_tagging(
         Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
     )

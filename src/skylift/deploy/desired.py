@@ -96,7 +96,9 @@ def desired_state(
         account=account,
         region=region,
         partition=partition,
-        bucket=BucketSpec(name=bucket, region=region, tags=names.tags),
+        bucket=BucketSpec(
+            name=bucket, region=region, tags=names.tags, named_by_skylift=not s.s3_bucket
+        ),
         objects=tuple(objects),
         log_group=LogGroupSpec(name=names.log_group, tags=tags),
         role=role,

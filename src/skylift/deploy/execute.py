@@ -17,7 +17,7 @@ from skylift.aws.errors import translate
 from skylift.deploy import handlers
 from skylift.deploy.plan import Plan
 from skylift.deploy.run import Run, run_step
-from skylift.deploy.steps import Step
+from skylift.deploy.steps import PointAlias, Step
 from skylift.errors import DeployError, SkyliftError
 
 __all__ = ["Progress", "Run", "StepFailed", "execute", "handlers"]
@@ -47,7 +47,7 @@ class StepFailed(DeployError):
         lines += [f"  ✓ {s.describe()}" for s in done]
         lines.append(f"Not done:\n  ✗ {failed.describe()}")
         lines += [f"  · {s.describe()}" for s in pending]
-        again = "undeploy" if verb == "undeploy" else "update" if verb != "rollback" else verb
+        again = _again(verb, done)
         hint = cause.hint + " " if cause.hint else ""
         super().__init__(
             "\n".join(lines),
@@ -58,6 +58,13 @@ class StepFailed(DeployError):
                 else "."
             ),
         )
+
+
+def _again(verb: str, done: list[Step]) -> str:
+    """The verb that finishes the job: deploy refuses a stage whose alias exists."""
+    if verb == "deploy":
+        return "update" if any(isinstance(s, PointAlias) for s in done) else "deploy"
+    return verb
 
 
 def execute(plan: Plan, aws: Aws, progress: Progress | None = None) -> Run:

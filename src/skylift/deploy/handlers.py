@@ -50,6 +50,7 @@ from skylift.deploy.steps import (
     PutRuleTarget,
     RemovePermission,
     SetConcurrency,
+    TagBucket,
     TagFunction,
     UpdateAssumePolicy,
     UpdateFunctionCode,
@@ -97,6 +98,11 @@ def config_params(
 @run_step.register
 def _(step: CreateBucket, run: Run) -> None:
     s3.create_bucket(run.aws.s3(), step.bucket, step.region, step.tags)
+
+
+@run_step.register
+def _(step: TagBucket, run: Run) -> None:
+    s3.tag_bucket(run.aws.s3(), step.bucket, step.tags)
 
 
 @run_step.register

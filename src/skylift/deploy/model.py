@@ -127,6 +127,7 @@ class BucketSpec:
     name: str
     region: str
     tags: Mapping[str, str]
+    named_by_skylift: bool = True
 
 
 @dataclass(frozen=True)

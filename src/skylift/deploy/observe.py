@@ -46,6 +46,7 @@ class Lookup:
     bucket: str
     role: str
     role_managed: bool
+    bucket_named_by_skylift: bool = True
 
     @classmethod
     def for_stage(cls, stage: Stage, account: str, region: str) -> Lookup:
@@ -58,6 +59,7 @@ class Lookup:
             bucket=s.s3_bucket or names.default_bucket(account, region),
             role=role,
             role_managed=s.manage_roles and not s.role_arn,
+            bucket_named_by_skylift=not s.s3_bucket,
         )
 
     def ours(self, tags: Mapping[str, str]) -> bool:

@@ -40,6 +40,7 @@ from skylift.deploy.steps import (
     PublishLayer,
     PutRolePolicy,
     Step,
+    TagBucket,
     UpdateAssumePolicy,
     UpdateFunctionCode,
     UpdateFunctionConfiguration,
@@ -148,6 +149,9 @@ def bucket_steps(desired: Desired, current: Current) -> list[Step]:
     steps: list[Step] = []
     if not b.exists:
         steps.append(CreateBucket(bucket=name, region=desired.region, tags=desired.bucket.tags))
+    elif desired.bucket.named_by_skylift and not _ours(b.tags, desired):
+        # Created, but the run stopped before tagging it: the name is ours by construction.
+        steps.append(TagBucket(bucket=name, tags=desired.bucket.tags))
     if not b.public_access_blocked:
         steps.append(BlockPublicAccess(bucket=name))
     if not b.encrypted:

@@ -75,6 +75,21 @@ class CreateBucket(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TagBucket(Step):
+    verb: ClassVar[str] = "tag"
+    kind: ClassVar[str] = "s3 bucket"
+    bucket: str
+    tags: Mapping[str, str]
+
+    @property
+    def target(self) -> str:
+        return self.bucket
+
+    def details(self) -> tuple[Change, ...]:
+        return tuple(Change(f"tag {k}", None, v) for k, v in self.tags.items())
+
+
+@dataclass(frozen=True, kw_only=True)
 class BlockPublicAccess(Step):
     verb: ClassVar[str] = "block public access on"
     kind: ClassVar[str] = "s3 bucket"

@@ -74,7 +74,7 @@ def plan_undeploy(lookup: Lookup, current: Current, *, remove_logs: bool = False
     b = current.bucket
     if b.exists and b.objects:
         steps.append(DeleteObjects(bucket=b.name, keys=tuple(sorted(b.objects))))
-    if b.exists and lookup.ours(b.tags):
+    if b.exists and (lookup.ours(b.tags) or lookup.bucket_named_by_skylift):
         steps.append(DeleteBucket(bucket=b.name))
     r = current.role
     if r is not None and lookup.role_managed and lookup.ours(r.tags):

@@ -146,6 +146,7 @@ def run_stage(
 
     Returns the ``Prepared`` plan when nothing is applied, else the result.
     """
+    _ = aws.identity  # bad credentials or endpoint: fail before spending time on packaging
     prepared = prepare(stage, artifact or build_artifact(stage), aws, verb=verb)
     if dry_run or verb == "plan":
         return prepared

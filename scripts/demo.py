@@ -21,12 +21,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def main() -> int:
-    result = run("settings", "dev", "-q")
+    result = run("package", "dev")
     if result.returncode != 0:
         return result.returncode
     print(
-        "\nThe settings of examples/bottle_hello load. Packaging and the local cloud "
-        "have not landed yet, so the demo stops here.",
+        "\nexamples/bottle_hello is packaged for Lambda. The local cloud and the deploy "
+        "engine have not landed yet, so the demo stops here.",
         flush=True,
     )
     return 0

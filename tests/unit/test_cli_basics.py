@@ -63,3 +63,11 @@ def test_debug_shows_the_traceback_after_the_verb(broken_command: click.Command)
 def test_errors_carry_hint_and_exit_code() -> None:
     err = ConfigError("bad", hint="fix it")
     assert (str(err), err.hint, err.exit_code) == ("bad", "fix it", 2)
+
+
+def test_every_verb_has_one_line_of_help() -> None:
+    for name, command in cli.commands.items():
+        assert command.get_short_help_str(limit=80), f"`skylift {name}` has no help line"
+    for name in ("init", "settings"):
+        line = cli.commands[name].get_short_help_str(limit=70)
+        assert not line.endswith("..."), f"`skylift {name}`'s help line is cut: {line}"

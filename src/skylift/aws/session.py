@@ -230,6 +230,8 @@ def resolve_region(session: boto3.Session, configured: str | None, *, custom: bo
             hint='Set aws_region in the stage\'s settings (e.g. aws_region = "us-east-1"), '
             "or AWS_DEFAULT_REGION in the environment.",
         )
+    if region in session.get_available_regions("lambda"):
+        return region  # the common case: one partition's table, not all eight
     regions = known_regions(session)
     if region not in regions:
         import difflib

@@ -136,7 +136,8 @@ def _deploy_verb(
             progress=_progress(out),
         )
         if not isinstance(result, DeployResult):
-            _warn(out, st, result.plan.warnings)
+            report = result.artifact.report
+            _warn(out, st, (*result.plan.warnings, *(report.warnings if report else ())))
             if not out.state.json:
                 _show_plan(out, result.plan)
             payload.append(result.plan.to_json())

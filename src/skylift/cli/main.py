@@ -62,9 +62,14 @@ def cli() -> None:
 
 def _register() -> None:
     """Attach the verbs. Each lives in its own module under skylift.cli."""
-    from skylift.cli import deploy_cmds, settings_cmd
+    from skylift.cli import deploy_cmds, init_cmd, package_cmd, settings_cmd
 
-    for command in (settings_cmd.settings, *deploy_cmds.COMMANDS):
+    for command in (
+        init_cmd.init,
+        settings_cmd.settings,
+        package_cmd.package,
+        *deploy_cmds.COMMANDS,
+    ):
         cli.add_command(command)
 
 

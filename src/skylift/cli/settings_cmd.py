@@ -22,9 +22,9 @@ def settings(stage: str | None, all_stages: bool, settings_file: str | None) -> 
     """Print the resolved settings of a stage (defaults applied)."""
     out = Output()
     stages = _stages(stage, all_stages, settings_file)
-    for loaded in stages:
-        for warning in loaded.warnings:
-            out.warn(warning)
+    # A key inherited through extends warns from every stage that has it: say it once.
+    for warning in dict.fromkeys(w for loaded in stages for w in loaded.warnings):
+        out.warn(warning)
     payload: Any = [s.resolved() for s in stages] if all_stages else stages[0].resolved()
     out.data(payload, lambda: _render(out, stages))
 

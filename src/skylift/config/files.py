@@ -9,6 +9,7 @@ skylift's own files keep stages under ``[stages.NAME]`` (skylift.toml) or
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,13 +23,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+# Zappa's own files in Zappa's order of preference (json, toml, yml, yaml).
 SEARCH_ORDER: tuple[str, ...] = (
     "skylift.toml",
     "pyproject.toml",
     "zappa_settings.json",
-    "zappa_settings.yaml",
-    "zappa_settings.yml",
     "zappa_settings.toml",
+    "zappa_settings.yml",
+    "zappa_settings.yaml",
 )
 
 
@@ -58,8 +60,14 @@ def find_settings_file(project_dir: Path) -> Path:
 
 def _has_skylift_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        if "tool.skylift" in text:
+            _parse_toml(path, text)  # raises, naming the line: the settings are in there
         return False
     tool = data.get("tool")
     return isinstance(tool, dict) and "skylift" in tool
@@ -100,14 +108,37 @@ def _pick_stages(path: Path, data: Any) -> SettingsFile:
             f"{path}: the file must hold a mapping of stage names to settings, not {_kind(data)}.",
             hint='Write it like {"dev": {"app_function": "app.app", ...}}.',
         )
-    tool = data.get("tool")
-    if path.name == "pyproject.toml" or (isinstance(tool, Mapping) and "skylift" in tool):
+    layout = _layout(path, data)
+    if layout == "pyproject":
+        tool = data.get("tool")
         table = tool.get("skylift") if isinstance(tool, Mapping) else None
         stages = table.get("stages") if isinstance(table, Mapping) else None
         return SettingsFile(path, "pyproject", _stage_table(path, stages, "[tool.skylift.stages]"))
-    if path.name == "skylift.toml" or (path.suffix == ".toml" and "stages" in data):
+    if layout == "skylift":
         return SettingsFile(path, "skylift", _stage_table(path, data.get("stages"), "[stages]"))
+    if not data:
+        raise ConfigError(
+            f"{path}: the file holds no stages.",
+            hint='Add a stage, e.g. {"dev": {"app_function": "app.app"}}, or run `skylift init`.',
+        )
     return SettingsFile(path, "zappa", {str(name): _plain(body) for name, body in data.items()})
+
+
+def _layout(path: Path, data: Mapping[str, Any]) -> str:
+    """By the file's name; a file given with -s under another name, by its contents."""
+    name = path.name.lower()
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == "skylift.toml":
+        return "skylift"
+    if name.startswith("zappa_settings"):
+        return "zappa"
+    tool = data.get("tool")
+    if isinstance(tool, Mapping) and "skylift" in tool:
+        return "pyproject"
+    if path.suffix.lower() == ".toml" and set(data) == {"stages"}:
+        return "skylift"
+    return "zappa"
 
 
 def _stage_table(path: Path, stages: Any, where: str) -> dict[str, Any]:
@@ -116,6 +147,12 @@ def _stage_table(path: Path, stages: Any, where: str) -> dict[str, Any]:
             f"{path}: no stages found under {where}.",
             hint=f'Add a stage, e.g. {where[:-1]}.dev] with app_function = "app.app".',
         )
+    for name, body in stages.items():
+        if not isinstance(body, Mapping):
+            raise ConfigError(
+                f"{path}: {where[:-1]}.{name}] must be a table of settings, not {_kind(body)}.",
+                hint=f'Write it as {where[:-1]}.{name}] followed by lines like app_function = "app.app".',
+            )
     return {str(name): _plain(body) for name, body in stages.items()}
 
 
@@ -131,11 +168,15 @@ def _plain(value: Any) -> Any:
 def _parse_toml(path: Path, text: str) -> Any:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path}: invalid TOML: {exc}.",
-            hint="Fix the syntax at the line named; TOML strings need quotes.",
-        ) from None
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+        # tomllib ends its message with "(at line L, column C)"; put the place first.
+        reason = str(exc)
+        match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", reason)
+        line = col = None
+        if match:
+            line, col = int(match.group(1)), int(match.group(2))
+            reason = reason[: match.start()]
+        raise _syntax_error(path, text, "TOML", line, col, reason, _TOML_HINT) from None
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
@@ -143,14 +184,13 @@ def _parse_yaml(path: Path, text: str) -> Any:
 
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError, OverflowError) as exc:
+        # PyYAML raises ValueError for impossible dates (2024-02-30) it resolved implicitly.
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(
-            f"{path}: invalid YAML{where}: {problem}.",
-            hint="Check the indentation and quoting around the line named.",
-        ) from None
+        raise _syntax_error(path, text, "YAML", line, col, problem, _YAML_HINT) from None
 
 
 def _parse_json(path: Path, text: str) -> Any:
@@ -158,15 +198,38 @@ def _parse_json(path: Path, text: str) -> Any:
 
     try:
         return hjson.loads(text)
-    except (hjson.HjsonDecodeError, ValueError, RecursionError) as exc:
+    except Exception as exc:
+        # hjson also fails with IndexError and OverflowError (1e400) on malformed input;
+        # whatever it raises, the file is not valid JSON to it, nor to Zappa.
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
-        where = f" at line {line}, column {col}" if line else ""
-        reason = getattr(exc, "msg", None) or str(exc)
-        raise ConfigError(
-            f"{path}: invalid JSON{where}: {reason}.",
-            hint="Check for a missing comma, quote or brace near the line named.",
-        ) from None
+        reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+        raise _syntax_error(path, text, "JSON", line, col, reason, _JSON_HINT) from None
+
+
+_TOML_HINT = 'Fix the line shown; TOML strings need quotes: key = "value".'
+_YAML_HINT = "Check the indentation and quoting around the line shown."
+_JSON_HINT = "Check for a missing comma, quote or brace at or just before the line shown."
+
+
+def _syntax_error(
+    path: Path,
+    text: str,
+    fmt: str,
+    line: int | None,
+    col: int | None,
+    reason: str,
+    hint: str,
+) -> ConfigError:
+    reason = reason.strip().rstrip(".")
+    if line is None:
+        return ConfigError(f"{path}: invalid {fmt}: {reason}.", hint=hint)
+    where = f"line {line}" + (f", column {col}" if col else "")
+    message = f"{path}: invalid {fmt} at {where}: {reason}."
+    lines = text.splitlines()
+    if 0 < line <= len(lines) and lines[line - 1].strip():
+        message += f"\n  {line} | {lines[line - 1][:120]}"
+    return ConfigError(message, hint=hint)
 
 
 def _kind(value: Any) -> str:

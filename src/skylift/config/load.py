@@ -7,15 +7,17 @@ wrong value ends in a ``ConfigError`` naming the file, the stage and the key.
 from __future__ import annotations
 
 import difflib
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from skylift.config.files import SettingsFile, find_settings_file, read_settings_file
 from skylift.config.runtimes import RETIRED_RUNTIMES, SUPPORTED_RUNTIMES, default_runtime
 from skylift.config.schema import KNOWN_KEYS, StageSettings
 from skylift.config.stage import Stage
+from skylift.config.types import API_STAGE_NAME
+from skylift.config.validation import nearest, nested_unknown_keys, validate_stage
 from skylift.errors import ConfigError, UnknownStageError
 
 
@@ -56,35 +58,43 @@ def load_all_stages(
 
 
 def stage_from_file(parsed: SettingsFile, stage: str, project_dir: Path) -> Stage:
-    raw = merged_stage(parsed, stage)
-    warnings = _unknown_key_warnings(raw, parsed.path, stage)
-    settings = validate_stage(raw, parsed.path, stage)
-    warnings += _runtime_warnings(settings, parsed.path, stage)
+    merged = merge_extends(parsed, stage)
+    settings = validate_stage(merged.raw, parsed.path, stage, merged.origins)
     stage_obj = Stage(
         name=stage,
         settings=settings,
         project_dir=project_dir.resolve(),
         source=parsed.path,
-        raw=raw,
-        warnings=tuple(warnings),
+        raw=merged.raw,
+        warnings=tuple(_warnings(merged, settings, parsed.path, stage)),
     )
     _require_entry_point(stage_obj)
     return stage_obj
 
 
+@dataclass(frozen=True)
+class MergedStage:
+    """A stage's keys after ``extends``, and which stage of the chain set each one."""
+
+    raw: dict[str, Any]
+    origins: dict[str, str]
+    chain: tuple[str, ...]
+
+
 def merged_stage(parsed: SettingsFile, stage: str) -> dict[str, Any]:
     """The stage's mapping after ``extends``: shallow, child keys win, as Zappa merges."""
+    return merge_extends(parsed, stage).raw
+
+
+def merge_extends(parsed: SettingsFile, stage: str) -> MergedStage:
+    """Follow ``extends`` from ``stage`` to the root. Zappa's merge is shallow: a child's
+    ``environment_variables`` replaces the parent's whole map, it is not merged into it."""
     if stage not in parsed.stages:
-        known = list(parsed.stages)
-        close = difflib.get_close_matches(stage, known, n=1)
-        hint = f"Did you mean '{close[0]}'? " if close else ""
-        raise UnknownStageError(
-            f"Stage '{stage}' is not in {parsed.path} (stages: {', '.join(known) or 'none'}).",
-            hint=hint + "Pick one of the stages listed, or add it to the settings file.",
-        )
+        raise _unknown_stage(parsed, stage)
     chain: list[str] = []
     name: str | None = stage
-    merged: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     while name is not None:
         if name in chain:
             cycle = " -> ".join([*chain, name])
@@ -92,93 +102,119 @@ def merged_stage(parsed: SettingsFile, stage: str) -> dict[str, Any]:
                 f"{parsed.path}: stage '{stage}' has a circular extends: {cycle}.",
                 hint="Remove one of the extends so the chain ends.",
             )
-        chain.append(name)
         if name not in parsed.stages:
-            raise ConfigError(
-                f"{parsed.path}: stage '{chain[-2]}' extends '{name}', which is not a stage.",
-                hint=f"Stages in the file: {', '.join(parsed.stages)}.",
-            )
+            raise _unknown_parent(parsed, chain[-1], name)
+        chain.append(name)
         body = parsed.stages[name]
         if not isinstance(body, dict):
             raise ConfigError(
-                f"{parsed.path}: stage '{name}' must be a mapping of settings, not "
-                f"{type(body).__name__} {body!r}.",
+                f"{parsed.path}: stage '{name}' must be a mapping of settings, not {_kind(body)}.",
                 hint='Write the stage as {"app_function": "app.app", ...}.',
             )
-        merged = {**body, **merged}
-        parent = body.get("extends")
-        if parent is not None and not isinstance(parent, str):
-            raise ConfigError(
-                f"{parsed.path}: stage '{name}', key 'extends': expected a stage name, "
-                f"got {parent!r}.",
-                hint="extends names another stage of the same file.",
-            )
-        name = parent or None
-    return merged
+        for key, value in body.items():
+            if key not in raw:
+                raw[key] = value
+                origins[key] = name
+        name = _parent(parsed, name, body.get("extends"))
+    return MergedStage(raw, origins, tuple(chain))
 
 
-def validate_stage(raw: dict[str, Any], path: Path, stage: str) -> StageSettings:
-    try:
-        return StageSettings.model_validate(raw)
-    except ValidationError as exc:
-        problems = [_describe(err) for err in exc.errors(include_url=False)]
-        first = problems[0]
-        more = "".join(f"\n  - {p}" for p in problems[1:])
+def _parent(parsed: SettingsFile, name: str, parent: Any) -> str | None:
+    if parent is None or parent == "":
+        return None  # Zappa stops at any false-ish extends
+    if not isinstance(parent, str):
         raise ConfigError(
-            f"{path}: stage '{stage}': {first}{more}",
-            hint="Fix the value in the settings file; docs/settings.md lists every key "
-            "with its type and default.",
-        ) from None
+            f"{parsed.path}: stage '{name}': key 'extends': expected the name of another "
+            f"stage, got {parent!r}.",
+            hint=f"Stages in the file: {', '.join(parsed.stages)}.",
+        )
+    return parent
 
 
-def _describe(err: Any) -> str:
-    loc = ".".join(str(part) for part in err["loc"] if not _is_union_tag(part))
-    value = err.get("input")
-    msg = str(err["msg"])
-    msg = msg[0].lower() + msg[1:] if msg else msg
-    if err["type"] == "string_pattern_mismatch" and "pattern" in err.get("ctx", {}):
-        msg = "expected a dotted path such as 'module.attribute'"
-    return f"key '{loc}': {msg} (got {_show(value)})"
-
-
-def _is_union_tag(part: Any) -> bool:
-    # pydantic puts the union member tried into the location (e.g. 'CorsSpec',
-    # "literal['auto']"); those are noise for someone editing a settings file.
-    return isinstance(part, str) and (
-        part[:1].isupper() or part.startswith(("literal[", "list[", "bool", "str", "dict["))
+def _unknown_stage(parsed: SettingsFile, stage: str) -> UnknownStageError:
+    known = list(parsed.stages)
+    close = difflib.get_close_matches(stage, known, n=1, cutoff=0.5)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    return UnknownStageError(
+        f"Stage '{stage}' is not in {parsed.path} (stages: {', '.join(known) or 'none'}).",
+        hint=hint + "Pick one of the stages listed, or add it to the settings file.",
     )
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _unknown_key_warnings(raw: dict[str, Any], path: Path, stage: str) -> list[str]:
-    warnings = []
-    for key in raw:
-        if key in KNOWN_KEYS:
-            continue
-        close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
-        nearest = f"; did you mean '{close[0]}'?" if close else "."
-        warnings.append(f"{path.name}: stage '{stage}': unknown key '{key}' is ignored{nearest}")
-    return warnings
-
-
-def _runtime_warnings(settings: StageSettings, path: Path, stage: str) -> list[str]:
-    runtime = settings.runtime
-    if runtime in SUPPORTED_RUNTIMES:
-        return []
-    if runtime in RETIRED_RUNTIMES:
-        return [
-            f"{path.name}: stage '{stage}': runtime '{runtime}' is no longer accepted by "
-            f"Lambda; deploy will refuse it. Use '{default_runtime()}' (supported: "
-            f"{', '.join(SUPPORTED_RUNTIMES)})."
-        ]
-    raise ConfigError(
-        f"{path}: stage '{stage}': key 'runtime': '{runtime}' is not a Lambda Python runtime.",
-        hint=f"Use one of: {', '.join(SUPPORTED_RUNTIMES)}.",
+def _unknown_parent(parsed: SettingsFile, child: str, parent: str) -> ConfigError:
+    close = difflib.get_close_matches(parent, list(parsed.stages), n=1, cutoff=0.5)
+    guess = f"Did you mean '{close[0]}'? " if close else ""
+    return ConfigError(
+        f"{parsed.path}: stage '{child}': key 'extends': '{parent}' is not a stage.",
+        hint=f"{guess}Stages in the file: {', '.join(parsed.stages)}.",
     )
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+# -- warnings: the stage loads, but something deserves a look ------------------
+
+
+def _warnings(merged: MergedStage, settings: StageSettings, path: Path, stage: str) -> list[str]:
+    """Each warning names the stage that wrote the key, so a key inherited through extends
+    reads the same from every stage that inherits it (``settings --all`` prints it once)."""
+
+    def where(key: str | None = None) -> str:
+        return f"{path.name}: stage '{merged.origins.get(key, stage) if key else stage}'"
+
+    found = []
+    for key in merged.raw:
+        if key not in KNOWN_KEYS:
+            found.append(f"{where(key)}: {_unknown(key, nearest(key, sorted(KNOWN_KEYS)))}")
+    for key, guess in nested_unknown_keys(settings):
+        top = re.split(r"[.\[]", key, maxsplit=1)[0]
+        found.append(f"{where(top)}: {_unknown(key, guess)}")
+    found += [f"{where(key)}: {text}" for key, text in _value_warnings(settings, stage)]
+    return found
+
+
+def _unknown(key: str, nearest: str | None) -> str:
+    guess = f"; did you mean '{nearest}'?" if nearest else "."
+    return f"unknown key '{key}' is ignored{guess}"
+
+
+def _value_warnings(settings: StageSettings, stage: str) -> list[tuple[str | None, str]]:
+    """(the key the warning is about, or None for the stage itself; the warning)."""
+    out: list[tuple[str | None, str]] = []
+    if settings.runtime in RETIRED_RUNTIMES:
+        out.append(
+            (
+                "runtime",
+                f"runtime '{settings.runtime}' is no longer accepted by Lambda; deploy will "
+                f"refuse it. Use '{default_runtime()}' (supported: "
+                f"{', '.join(SUPPORTED_RUNTIMES)}).",
+            )
+        )
+    if settings.app_function and settings.app_function.endswith(".py"):
+        out.append(
+            (
+                "app_function",
+                f"app_function '{settings.app_function}' names a file; it should name the "
+                "app object in it, e.g. 'app.app'.",
+            )
+        )
+    if settings.iam_authorization and settings.authorizer:
+        out.append((None, "iam_authorization and authorizer are both set; IAM is used."))
+    if not API_STAGE_NAME.fullmatch(stage):
+        out.append(
+            (
+                None,
+                "API Gateway stage names allow only letters, digits and '_'; "
+                "rename the stage before deploying it.",
+            )
+        )
+    return out
 
 
 def _require_entry_point(stage: Stage) -> None:

@@ -50,7 +50,8 @@ class Stage:
 
     def resolved(self) -> dict[str, Any]:
         """Every setting with defaults applied, as JSON-ready data (``skylift settings``)."""
-        data = self.settings.model_dump(mode="json")
+        # Unknown keys are ignored (the loader warned about them): leave them out.
+        data = self.settings.model_dump(mode="json", exclude=set(self.settings.model_extra or ()))
         data["project_name"] = self.project_name
         return {
             "stage": self.name,

@@ -27,6 +27,7 @@ from skylift.deploy.plan import Plan, plan, preflight
 from skylift.deploy.plan_front import _primary_http, _primary_rest
 from skylift.errors import AlreadyDeployedError, NotDeployedError
 from skylift.packaging import Artifact
+from skylift.packaging.progress import Reporter
 
 Verb = Literal["deploy", "update", "plan"]
 
@@ -40,6 +41,7 @@ class Prepared:
     desired: Desired
     current: Current
     plan: Plan
+    artifact: Artifact
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,11 @@ class DeployResult:
         }
 
 
+def _warnings(prepared: Prepared) -> tuple[str, ...]:
+    report = prepared.artifact.report
+    return (*prepared.plan.warnings, *(report.warnings if report else ()))
+
+
 def prepare(stage: Stage, artifact: Artifact, aws: Aws, *, verb: Verb) -> Prepared:
     """Observe the stage and plan ``verb``; refuses deploy on a deployed stage and vice versa."""
     me = aws.identity
@@ -91,7 +98,9 @@ def prepare(stage: Stage, artifact: Artifact, aws: Aws, *, verb: Verb) -> Prepar
         )
     planned_verb = verb if verb != "plan" else "update" if current.function else "deploy"
     planned = plan(desired, current, verb=planned_verb)
-    return Prepared(stage=stage, aws=aws, desired=desired, current=current, plan=planned)
+    return Prepared(
+        stage=stage, aws=aws, desired=desired, current=current, plan=planned, artifact=artifact
+    )
 
 
 def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
@@ -120,7 +129,7 @@ def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
         changed=bool(run.done),
         seconds=time.perf_counter() - started,
         plan=prepared.plan,
-        warnings=prepared.plan.warnings,
+        warnings=_warnings(prepared),
     )
 
 
@@ -141,13 +150,14 @@ def run_stage(
     artifact: Artifact | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    reporter: Reporter | None = None,
 ) -> DeployResult | Prepared:
     """Package (unless given an artifact), plan, and apply unless ``dry_run`` or ``plan``.
 
     Returns the ``Prepared`` plan when nothing is applied, else the result.
     """
     _ = aws.identity  # bad credentials or endpoint: fail before spending time on packaging
-    prepared = prepare(stage, artifact or build_artifact(stage), aws, verb=verb)
+    prepared = prepare(stage, artifact or build_artifact(stage, reporter), aws, verb=verb)
     if dry_run or verb == "plan":
         return prepared
     return apply(prepared, progress)

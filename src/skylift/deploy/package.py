@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import cast
-
 from skylift.config import Stage
-from skylift.errors import PackagingError
-from skylift.packaging import Artifact
+from skylift.packaging import Artifact, build
+from skylift.packaging.progress import Reporter
 
 
-def build_artifact(stage: Stage) -> Artifact:
-    """``skylift.packaging.build(stage)``, looked up when called.
-
-    Looked up by name so the deploy engine stands on its own while packaging
-    grows; the CLI verbs are the only callers, tests pass artifacts directly.
-    """
-    build = getattr(importlib.import_module("skylift.packaging"), "build", None)
-    if build is None:
-        raise PackagingError(
-            "This skylift has no packaging (skylift.packaging.build is missing).",
-            hint="Install a complete skylift, or call the deploy library with a built Artifact.",
-        )
-    return cast(Callable[[Stage], Artifact], build)(stage)
+def build_artifact(stage: Stage, reporter: Reporter | None = None) -> Artifact:
+    """The stage's package (reused when nothing changed: then no upload, no new code)."""
+    return build(stage, reporter=reporter)

@@ -149,6 +149,8 @@ def _resource_statements(settings: StageSettings, ctx: PolicyContext) -> list[di
     if remote:
         out.append(_allow(["s3:GetObject"], [f"arn:{ctx.partition}:s3:::{remote}"]))
     for efs in settings.efs_config or []:
+        if not efs.Arn:
+            continue  # a file system for skylift to create: not supported yet (warned)
         out.append(
             _allow(["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], [efs.Arn])
         )

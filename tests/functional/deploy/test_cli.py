@@ -39,7 +39,9 @@ def app(project: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     state = App()
     state.settings()
     monkeypatch.setattr(
-        engine, "build_artifact", lambda stage: make_artifact(project / ".art", state.code)
+        engine,
+        "build_artifact",
+        lambda stage, reporter=None: make_artifact(project / ".art", state.code),
     )
     return state
 

@@ -34,7 +34,7 @@ def test_missing_credentials_is_one_clear_message(
         '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\n',
     )
     built: list[str] = []
-    monkeypatch.setattr(engine, "build_artifact", lambda stage: built.append("x"))
+    monkeypatch.setattr(engine, "build_artifact", lambda stage, reporter=None: built.append("x"))
     result = CliRunner().invoke(cli, ["deploy", "dev", "--endpoint-url", moto])
     assert result.exit_code == 1
     assert "Error: No usable AWS credentials were found." in result.stderr

@@ -149,9 +149,9 @@ def test_function_url_cors_and_auth(tmp_path: Path) -> None:
     assert desired.function_url.auth_type == "AWS_IAM"
     assert desired.function_url.cors == {
         "AllowCredentials": False,
-        "AllowHeaders": [],
+        "AllowHeaders": ["*"],
         "AllowMethods": ["*"],
         "AllowOrigins": ["https://a"],
-        "ExposeHeaders": [],
+        "ExposeHeaders": ["*"],
         "MaxAge": 0,
     }

@@ -1,0 +1,304 @@
+"""``skylift init``: Zappa's questionnaire, and the settings file it writes.
+
+The questions are Zappa's, in Zappa's order: stage name, AWS profile, S3
+bucket, the app (detected from the source), runtime, and whether to deploy
+to every region. A ``Prompter`` asks them: the CLI's asks on the terminal,
+``Defaults`` takes every default without reading anything (``--yes``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from skylift.config.aws_profiles import AwsProfile, aws_profiles, default_region
+from skylift.config.detect import Detected, detect_apps
+from skylift.config.files import SEARCH_ORDER, find_settings_file
+from skylift.config.regions import DEFAULT_REGIONS, primary_regions, regional_stage_name
+from skylift.config.runtimes import SUPPORTED_RUNTIMES, default_runtime
+from skylift.config.stage import default_project_name
+from skylift.config.types import API_STAGE_NAME, BUCKET_NAME, DOTTED_PATH, MODULE_PATH, REGION_NAME
+from skylift.config.write import FILENAMES, render_settings
+from skylift.errors import ConfigError, ConfigNotFoundError, UsageError
+
+InitFormat = Literal["skylift", "zappa"]
+Check = Callable[[str], str | None]  # returns what is wrong with an answer, or None
+
+DEFAULT_APP_FUNCTION = "app.app"  # Zappa's default when nothing is found
+
+
+class Prompter(Protocol):
+    """Asks the questions. ``interactive`` is False when nobody can answer (``--yes``)."""
+
+    interactive: bool
+
+    def say(self, text: str) -> None: ...
+
+    def ask(self, question: str, default: str) -> str: ...
+
+    def confirm(self, question: str, default: bool) -> bool: ...
+
+
+@dataclass
+class Defaults:
+    """Takes every default and reads nothing: ``skylift init --yes`` and CI. What it is told
+    goes to ``echo`` (the CLI prints it) and is kept in ``said``."""
+
+    echo: Callable[[str], None] | None = None
+    interactive: bool = False
+    said: list[str] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+        if self.echo:
+            self.echo(text)
+
+    def ask(self, question: str, default: str) -> str:
+        return default
+
+    def confirm(self, question: str, default: bool) -> bool:
+        return default
+
+
+@dataclass(frozen=True)
+class Answers:
+    stage: str
+    profile: str | None
+    region: str
+    bucket: str
+    app_key: Literal["app_function", "django_settings"]
+    app: str
+    runtime: str
+    regions: tuple[str, ...] = ()  # the other regions the stage is copied to
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    """What ``init`` will write, and where."""
+
+    path: Path
+    stages: dict[str, dict[str, Any]]
+    text: str
+    next_command: str
+
+
+def plan_init(
+    project_dir: Path | str, prompter: Prompter, *, fmt: InitFormat = "skylift", force: bool = False
+) -> InitPlan:
+    """Ask the questions and build the file; raises before asking if one would be overwritten."""
+    project = Path(project_dir).resolve()
+    target = project / FILENAMES["skylift" if fmt == "skylift" else "zappa-json"]
+    _refuse_overwrite(project, target, force)
+    answers = ask_questions(project, prompter)
+    _note_shadowing(project, target, prompter)
+    stages = build_stages(answers, project)
+    text = render_settings(stages, "skylift" if fmt == "skylift" else "zappa-json")
+    command = "skylift deploy --all" if answers.regions else f"skylift deploy {answers.stage}"
+    return InitPlan(target, stages, text, command)
+
+
+def write_plan(plan: InitPlan) -> Path:
+    try:
+        plan.path.write_text(plan.text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write {plan.path}: {exc.strerror or exc}.",
+            hint="Run init in a directory you can write to.",
+        ) from None
+    return plan.path
+
+
+def _refuse_overwrite(project: Path, target: Path, force: bool) -> None:
+    if force:
+        return
+    if target.exists():
+        raise ConfigError(
+            f"{target} already exists; init does not overwrite it.",
+            hint="Edit it, or run `skylift init --force` to replace it.",
+        )
+    try:
+        existing = find_settings_file(project)
+    except ConfigNotFoundError:
+        return
+    raise ConfigError(
+        f"This project already has settings in {existing.name}, which skylift reads as is.",
+        hint=f"Use them (`skylift settings dev`), or run `skylift init --force` to write "
+        f"{target.name} too (the first of {', '.join(SEARCH_ORDER[:3])}... found wins).",
+    )
+
+
+def _note_shadowing(project: Path, target: Path, prompter: Prompter) -> None:
+    try:
+        first = find_settings_file(project)
+    except ConfigNotFoundError:
+        return
+    if first != target and SEARCH_ORDER.index(first.name) < SEARCH_ORDER.index(target.name):
+        prompter.say(
+            f"Note: {first.name} is read before {target.name}; remove it for the new file "
+            "to take effect."
+        )
+
+
+# -- the questions -------------------------------------------------------------------
+
+
+def ask_questions(project: Path, prompter: Prompter) -> Answers:
+    prompter.say("skylift init: a few questions, each with a default in [brackets].\n")
+    stage = _ask(
+        prompter,
+        "Name of the stage (dev, staging, production, ...)",
+        "dev",
+        lambda a: None if API_STAGE_NAME.fullmatch(a) else "Use letters, digits and '_' only.",
+    )
+    profile = _ask_profile(prompter)
+    region = default_region(profile)
+    if not REGION_NAME.fullmatch(region):
+        region = "us-east-1"
+    bucket = _ask(
+        prompter,
+        "S3 bucket for the packages (created if missing)",
+        "skylift-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(8)),
+        _check_bucket,
+    )
+    app_key, app = _ask_app(project, prompter)
+    runtime = _ask(
+        prompter,
+        "Python runtime on Lambda",
+        default_runtime(),
+        lambda a: (
+            None if a in SUPPORTED_RUNTIMES else f"Use one of {', '.join(SUPPORTED_RUNTIMES)}."
+        ),
+    )
+    regions = _ask_global(prompter, region)
+    name = profile.name if profile else None
+    return Answers(stage, name, region, bucket, app_key, app, runtime, regions)
+
+
+def _ask(prompter: Prompter, question: str, default: str, check: Check | None = None) -> str:
+    for _attempt in range(20):
+        answer = prompter.ask(question, default).strip()
+        problem = check(answer) if check else None
+        if problem is None:
+            return answer
+        if not prompter.interactive:
+            raise UsageError(f"{question}: {answer!r} is not valid: {problem}")
+        prompter.say(problem)
+    raise UsageError(f"{question}: no valid answer given.", hint="Run `skylift init --yes`.")
+
+
+def _ask_profile(prompter: Prompter) -> AwsProfile | None:
+    profiles = aws_profiles()
+    if not profiles:
+        prompter.say(
+            "No AWS profile found in ~/.aws/config or ~/.aws/credentials: the settings will "
+            "use the standard credentials (AWS_ACCESS_KEY_ID, ...). `aws configure` makes one."
+        )
+        return None
+    by_name = {p.name: p for p in profiles}
+    if len(profiles) == 1:
+        prompter.say(f"Using the AWS profile '{profiles[0].name}'.")
+        return profiles[0]
+    default = "default" if "default" in by_name else profiles[0].name
+    prompter.say("AWS profiles found: " + ", ".join(by_name) + ".")
+    name = _ask(
+        prompter,
+        "AWS profile to deploy with",
+        default,
+        lambda a: None if a in by_name else f"Pick one of: {', '.join(by_name)}.",
+    )
+    return by_name[name]
+
+
+def _check_bucket(answer: str) -> str | None:
+    if BUCKET_NAME.fullmatch(answer):
+        return None
+    return "S3 bucket names are 3-63 lowercase letters, digits, '.' or '-'."
+
+
+def _ask_app(
+    project: Path, prompter: Prompter
+) -> tuple[Literal["app_function", "django_settings"], str]:
+    found = detect_apps(project)
+    django = [d for d in found if d.key == "django_settings"]
+    if django:
+        prompter.say("This is a Django project.")
+        answer = _pick(prompter, "Django settings module", django, MODULE_PATH, "mysite.settings")
+        return "django_settings", answer
+    if not found:
+        prompter.say(
+            "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found; give "
+            "the dotted path of your WSGI or ASGI app."
+        )
+    return "app_function", _pick(prompter, "App function", found, DOTTED_PATH, DEFAULT_APP_FUNCTION)
+
+
+def _pick(
+    prompter: Prompter,
+    question: str,
+    found: Sequence[Detected],
+    shape: re.Pattern[str],
+    fallback: str,
+) -> str:
+    if found:
+        prompter.say("Found:")
+        for number, candidate in enumerate(found, 1):
+            prompter.say(f"  {number}. {candidate}")
+        question += " (a number from the list, or a dotted path)"
+
+    def check(answer: str) -> str | None:
+        if answer.isdigit() and 1 <= int(answer) <= len(found):
+            return None
+        return None if shape.fullmatch(answer) else "Give a dotted path such as 'app.app'."
+
+    answer = _ask(prompter, question, found[0].value if found else fallback, check)
+    return found[int(answer) - 1].value if answer.isdigit() else answer
+
+
+def _ask_global(prompter: Prompter, region: str) -> tuple[str, ...]:
+    prompter.say(
+        f"\nThe stage deploys to {region}. It can also be copied to every region "
+        "(one stage per region), for fast service worldwide; first-time users usually do not."
+    )
+    answer = _ask(
+        prompter,
+        "Deploy globally? n = no, y = all regions, p = the primary region of each area",
+        "n",
+        lambda a: (
+            None if a.lower() in {"n", "no", "y", "yes", "p", "primary"} else "Answer n, y or p."
+        ),
+    ).lower()
+    if answer in {"n", "no"}:
+        return ()
+    pool = primary_regions() if answer in {"p", "primary"} else DEFAULT_REGIONS
+    return tuple(r for r in pool if r != region)
+
+
+# -- the stages written ----------------------------------------------------------------
+
+
+def build_stages(answers: Answers, project: Path) -> dict[str, dict[str, Any]]:
+    base: dict[str, Any] = {answers.app_key: answers.app, "aws_region": answers.region}
+    if answers.profile:
+        base["profile_name"] = answers.profile
+    base["project_name"] = default_project_name(project)
+    base["runtime"] = answers.runtime
+    base["s3_bucket"] = answers.bucket
+    stages = {answers.stage: base}
+    for region in answers.regions:
+        # Lambda reads code only from a bucket in its own region: one bucket per region.
+        stages[regional_stage_name(answers.stage, region)] = {
+            "extends": answers.stage,
+            "aws_region": region,
+            "s3_bucket": regional_bucket(answers.bucket, region),
+        }
+    return stages
+
+
+def regional_bucket(bucket: str, region: str) -> str:
+    suffix = f"-{region}"
+    return bucket[: 63 - len(suffix)].rstrip(".-") + suffix

@@ -26,6 +26,7 @@ import botocore.config
 import botocore.exceptions
 
 from skylift.aws.errors import CredentialsError, UnknownRegionError, translate
+from skylift.aws.urls import is_aws
 from skylift.config import Stage
 
 if TYPE_CHECKING:
@@ -136,8 +137,13 @@ class Aws:
     def s3(self) -> S3Client:
         def build() -> S3Client:
             kwargs = self._kwargs("s3")
-            if "endpoint_url" in kwargs:
-                # A custom endpoint (moto, the local cloud, MinIO…) has no per-bucket DNS.
+            endpoint = (
+                kwargs.get("endpoint_url")
+                or os.environ.get("AWS_ENDPOINT_URL_S3")
+                or os.environ.get("AWS_ENDPOINT_URL")
+            )
+            if not is_aws(endpoint):
+                # Off AWS (moto, the local cloud, MinIO…) there is no per-bucket DNS name.
                 kwargs["config"] = kwargs["config"].merge(
                     botocore.config.Config(s3={"addressing_style": "path"})
                 )

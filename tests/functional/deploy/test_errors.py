@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import botocore.awsrequest
+import botocore.exceptions
 import botocore.retries.standard
 import pytest
 from click.testing import CliRunner
@@ -142,3 +143,37 @@ def test_endpoint_from_environment_and_settings(
     again = engine.update_stage(per_service, artifact_factory(), Aws.for_stage(per_service))
     assert not again.changed
     assert again.urls[0].url == result.urls[0].url
+
+
+def test_a_new_role_not_yet_assumable_is_waited_for(
+    moto: str,
+    calls: Calls,
+    aws_factory: Any,
+    stage_factory: Any,
+    artifact_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """IAM is eventually consistent: Lambda refuses a role created a second ago."""
+    import skylift.aws.awslambda
+
+    monkeypatch.setattr(skylift.aws.awslambda.time, "sleep", lambda _: None)
+    refused: list[str] = []
+
+    def not_yet(model: Any, **_: Any) -> None:
+        if model.name == "CreateFunction" and len(refused) < 2:
+            refused.append(model.name)
+            raise botocore.exceptions.ClientError(
+                {
+                    "Error": {
+                        "Code": "InvalidParameterValueException",
+                        "Message": "The role defined for the function cannot be assumed by Lambda.",
+                    }
+                },
+                model.name,
+            )
+
+    stage = stage_factory()
+    aws = aws_factory(stage)
+    aws.session.events.register("before-call.lambda.CreateFunction", not_yet)
+    assert deploy_stage(stage, artifact_factory(), aws).version == "1"
+    assert refused == ["CreateFunction", "CreateFunction"]

@@ -24,7 +24,8 @@ from skylift.deploy.model import Desired
 from skylift.deploy.observe import Lookup, observe
 from skylift.deploy.package import build_artifact
 from skylift.deploy.plan import Plan, plan, preflight
-from skylift.deploy.plan_front import _primary_http, _primary_rest
+from skylift.deploy.plan_front import primary_http_api, primary_rest_api
+from skylift.deploy.steps import PointAlias
 from skylift.errors import AlreadyDeployedError, NotDeployedError
 from skylift.packaging import Artifact
 from skylift.packaging.progress import Reporter
@@ -108,8 +109,8 @@ def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
     started = time.perf_counter()
     run = execute(prepared.plan, prepared.aws, progress)
     d, c = prepared.desired, prepared.current
-    rest = _primary_rest(c.rest_apis) if d.rest_api else None
-    http = _primary_http(c.http_apis) if d.http_api else None
+    rest = primary_rest_api(c.rest_apis) if d.rest_api else None
+    http = primary_http_api(c.http_apis) if d.http_api else None
     url = run.known.get("function_url") or (c.function_url.url if c.function_url else None)
     urls = stage_urls(
         prepared.aws,
@@ -118,7 +119,7 @@ def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
         http_api_id=run.known.get("http_api_id") or (http.id if http else None),
         function_url=url if d.function_url else None,
     )
-    version = run.known.get("version") or _aliased(prepared, run.known) or c.alias_version
+    version = run.known.get("version") or _aliased(prepared.plan) or c.alias_version
     return DeployResult(
         stage=prepared.stage.name,
         function=d.function.name,
@@ -133,10 +134,9 @@ def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
     )
 
 
-def _aliased(prepared: Prepared, known: dict[str, str]) -> str | None:
-    from skylift.deploy.steps import PointAlias
-
-    for step in prepared.plan.steps:
+def _aliased(plan: Plan) -> str | None:
+    """The existing version the plan points the alias at (None: a new one, or no move)."""
+    for step in plan.steps:
         if isinstance(step, PointAlias) and isinstance(step.version, str):
             return step.version
     return None

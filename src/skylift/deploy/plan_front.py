@@ -46,7 +46,7 @@ APIGATEWAY = "apigateway.amazonaws.com"
 EVENTS = "events.amazonaws.com"
 
 
-def _primary_rest(apis: tuple[RestApiState, ...]) -> RestApiState | None:
+def primary_rest_api(apis: tuple[RestApiState, ...]) -> RestApiState | None:
     """The most complete of our REST APIs (a lost create response can leave twins)."""
     if not apis:
         return None
@@ -55,7 +55,7 @@ def _primary_rest(apis: tuple[RestApiState, ...]) -> RestApiState | None:
     )
 
 
-def _primary_http(apis: tuple[HttpApiState, ...]) -> HttpApiState | None:
+def primary_http_api(apis: tuple[HttpApiState, ...]) -> HttpApiState | None:
     if not apis:
         return None
     return max(apis, key=lambda a: (len(a.stages), len(a.routes), len(a.integrations), a.created))
@@ -64,7 +64,7 @@ def _primary_http(apis: tuple[HttpApiState, ...]) -> HttpApiState | None:
 def rest_api_steps(desired: Desired, current: Current) -> tuple[list[Step], Value | None]:
     """Steps for the REST API, and its id (None when the stage has none)."""
     spec = desired.rest_api
-    keep = _primary_rest(current.rest_apis) if spec else None
+    keep = primary_rest_api(current.rest_apis) if spec else None
     steps: list[Step] = [
         DeleteRestApi(api_id=a.id, name=a.name) for a in current.rest_apis if a is not keep
     ]
@@ -114,7 +114,7 @@ def rest_api_steps(desired: Desired, current: Current) -> tuple[list[Step], Valu
 
 def http_api_steps(desired: Desired, current: Current) -> tuple[list[Step], Value | None]:
     spec = desired.http_api
-    keep = _primary_http(current.http_apis) if spec else None
+    keep = primary_http_api(current.http_apis) if spec else None
     steps: list[Step] = [
         DeleteHttpApi(api_id=a.id, name=a.name) for a in current.http_apis if a is not keep
     ]

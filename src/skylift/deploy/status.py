@@ -15,7 +15,7 @@ from skylift.config import Stage
 from skylift.deploy.current import Current
 from skylift.deploy.endpoints import StageUrl, stage_urls
 from skylift.deploy.observe import Lookup, observe
-from skylift.deploy.plan_front import _primary_http, _primary_rest
+from skylift.deploy.plan_front import primary_http_api, primary_rest_api
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def stage_status(
             notes=[f"Stage '{stage.name}' is not deployed in {aws.region}."],
         )
     live = current.live
-    rest, http = _primary_rest(current.rest_apis), _primary_http(current.http_apis)
+    rest, http = primary_rest_api(current.rest_apis), primary_http_api(current.http_apis)
     urls = stage_urls(
         aws,
         api_stage=names.api_stage,

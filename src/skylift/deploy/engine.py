@@ -43,6 +43,7 @@ class Prepared:
     current: Current
     plan: Plan
     artifact: Artifact
+    started: float = field(default_factory=time.perf_counter)  # when observing began
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def _warnings(prepared: Prepared) -> tuple[str, ...]:
 
 def prepare(stage: Stage, artifact: Artifact, aws: Aws, *, verb: Verb) -> Prepared:
     """Observe the stage and plan ``verb``; refuses deploy on a deployed stage and vice versa."""
+    started = time.perf_counter()
     me = aws.identity
     desired = desired_state(
         stage, artifact, account=me.account, region=aws.region, partition=me.partition
@@ -100,13 +102,18 @@ def prepare(stage: Stage, artifact: Artifact, aws: Aws, *, verb: Verb) -> Prepar
     planned_verb = verb if verb != "plan" else "update" if current.function else "deploy"
     planned = plan(desired, current, verb=planned_verb)
     return Prepared(
-        stage=stage, aws=aws, desired=desired, current=current, plan=planned, artifact=artifact
+        stage=stage,
+        aws=aws,
+        desired=desired,
+        current=current,
+        plan=planned,
+        artifact=artifact,
+        started=started,
     )
 
 
 def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
     """Run the plan and report where the stage now answers."""
-    started = time.perf_counter()
     run = execute(prepared.plan, prepared.aws, progress)
     d, c = prepared.desired, prepared.current
     rest = primary_rest_api(c.rest_apis) if d.rest_api else None
@@ -128,7 +135,7 @@ def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
         urls=urls,
         steps=len(run.done),
         changed=bool(run.done),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - prepared.started,
         plan=prepared.plan,
         warnings=_warnings(prepared),
     )

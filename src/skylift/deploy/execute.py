@@ -76,19 +76,28 @@ def execute(plan: Plan, aws: Aws, progress: Progress | None = None) -> Run:
             progress(index, len(steps), step)
         try:
             run_step(step, run)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-            cause: SkyliftError = translate(exc, step.describe())
+        except (
+            botocore.exceptions.BotoCoreError,
+            botocore.exceptions.ClientError,
+            SkyliftError,
+            TimeoutError,
+            RuntimeError,
+            KeyboardInterrupt,
+        ) as exc:
+            pending = steps[index + 1 :]
             raise StepFailed(
-                plan.verb, plan.stage, step, run.done, steps[index + 1 :], cause
-            ) from exc
-        except SkyliftError as exc:
-            raise StepFailed(
-                plan.verb, plan.stage, step, run.done, steps[index + 1 :], exc
-            ) from exc
-        except (TimeoutError, RuntimeError) as exc:
-            cause = DeployError(str(exc))
-            raise StepFailed(
-                plan.verb, plan.stage, step, run.done, steps[index + 1 :], cause
+                plan.verb, plan.stage, step, run.done, pending, _cause(exc, step)
             ) from exc
         run.done.append(step)
     return run
+
+
+def _cause(exc: BaseException, step: Step) -> SkyliftError:
+    if isinstance(exc, SkyliftError):
+        return exc
+    if isinstance(exc, KeyboardInterrupt):
+        # Stopped by the user: reported like any failure, so they know where it stopped.
+        return DeployError("Interrupted (Ctrl-C); the step may or may not have completed.")
+    if isinstance(exc, TimeoutError | RuntimeError):
+        return DeployError(str(exc))
+    return translate(exc, step.describe())

@@ -174,3 +174,24 @@ def test_translate_aws_errors() -> None:
         botocore.exceptions.EndpointConnectionError(endpoint_url="http://x"), "y"
     )
     assert "Could not reach AWS" in unreachable.message
+
+
+def test_interrupt_midway_is_reported_like_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skylift.deploy import execute as execute_module
+
+    desired = make_desired(tmp_path)
+    planned = plan(desired, nothing(desired))
+    seen: list[str] = []
+
+    def fake_run(step: st.Step, run: object) -> None:
+        seen.append(step.describe())
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(execute_module, "run_step", fake_run)
+    with pytest.raises(StepFailed, match="stopped at step 3 of 18") as failed:
+        execute_module.execute(planned, object())  # type: ignore[arg-type]
+    assert "Interrupted (Ctrl-C)" in failed.value.message
+    assert len(failed.value.done) == 2

@@ -315,7 +315,7 @@ def test_authorizers(tmp_path, monkeypatch, jobs) -> None:  # type: ignore[no-un
         assert handler(load_event(name), Context())["principalId"] == "u"
     runtime_handler._runtime.clear()
     handler = runtime(tmp_path, monkeypatch)
-    with pytest.raises(Unauthorized, match="^Unauthorized$"):
+    with pytest.raises(Unauthorized, match=r"^Unauthorized$"):
         handler(load_event("authorizer_token.json"), Context())
 
 

@@ -67,7 +67,8 @@ def test_settings_options_reach_the_adapter(tmp_path, monkeypatch, app_modules) 
     event = make_event("rest", "GET", "/api/items", domain="api.example.com")
     assert parse_response("rest", handler(event, Context()))[2] == b"hello /items"
     http = runtime_handler._runtime[0].http
-    assert http is not None and http.policy.binary_support is False
+    assert http is not None
+    assert http.policy.binary_support is False
     import logging
 
     assert logging.getLogger().level == logging.WARNING

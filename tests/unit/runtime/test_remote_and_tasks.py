@@ -179,7 +179,8 @@ def test_task_on_lambda_invokes_this_function_asynchronously(aws, monkeypatch) -
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_VERSION", "7")
     tasks._clients[("lambda", "us-east-1")] = FakeLambda()
     sent = add(1, 2)
-    assert isinstance(sent, AsyncResponse) and sent.sent
+    assert isinstance(sent, AsyncResponse)
+    assert sent.sent
     assert "sent=True" in repr(sent)
     assert calls[0]["FunctionName"] == "shop-dev"
     assert calls[0]["InvocationType"] == "Event"
@@ -227,7 +228,8 @@ def test_sns_task_publishes_and_is_run_from_the_sns_record(aws, monkeypatch) -> 
     topic = sns.create_topic(Name=tasks.async_topic_name("shop-dev"))["TopicArn"]
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "shop-dev")
     sent = notify("hi")
-    assert sent.sent and topic.endswith(":shop-dev-skylift-async")
+    assert sent.sent
+    assert topic.endswith(":shop-dev-skylift-async")
     explicit = tasks.run(notify, ("x",), service="sns", arn=topic)
     assert explicit.sent
     record = {

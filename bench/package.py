@@ -111,7 +111,11 @@ def _skylift(skylift: Path, project: Path, root: Path) -> Path:
     env = _env(SKYLIFT_CACHE_DIR=str(root / "sky-cache"))
     env.pop("VIRTUAL_ENV", None)
     subprocess.run(
-        [str(skylift), "package", "dev", "-q", "-o", str(out)], cwd=project, env=env, check=True
+        [str(skylift), "package", "dev", "-q", "-o", str(out)],
+        cwd=project,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return out
 

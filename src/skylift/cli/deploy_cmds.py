@@ -317,5 +317,3 @@ def _confirm(question: str) -> None:
     if not confirmed:
         raise Aborted("Nothing was removed.", hint="Pass -y to skip the question.")
 
-
-COMMANDS = (deploy, update, plan_cmd, status, rollback, undeploy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import traceback
 from typing import Any
 
@@ -10,6 +11,7 @@ import click
 from skylift import __version__
 from skylift.cli.output import Output
 from skylift.cli.state import cli_state, shared_params
+from skylift.cli.verbs import VERBS
 from skylift.errors import SkyliftError
 
 EXIT_INTERRUPTED = 130
@@ -19,13 +21,32 @@ EXIT_BUG = 70  # EX_SOFTWARE: an internal error, not the user's
 class SkyliftGroup(click.Group):
     """Turns errors into one message and an exit code; never a traceback unless --debug.
 
-    Every verb added gets -q/--quiet and --debug, so they work after the verb.
+    Verbs come from ``VERBS`` and are imported on first use; every verb gets
+    -q/--quiet and --debug, so they work after the verb.
     """
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         have = {opt for param in cmd.params for opt in getattr(param, "opts", [])}
         cmd.params.extend(p for p in shared_params() if not have.intersection(p.opts))
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*VERBS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in VERBS:
+            module, attribute, _ = VERBS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, VERBS[name][2] if name in VERBS else self.commands[name].get_short_help_str())
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -58,22 +79,6 @@ def cli() -> None:
     zappa_settings.json/yaml/toml. Options go after the verb:
     `skylift deploy dev --local`.
     """
-
-
-def _register() -> None:
-    """Attach the verbs. Each lives in its own module under skylift.cli."""
-    from skylift.cli import deploy_cmds, init_cmd, package_cmd, settings_cmd
-
-    for command in (
-        init_cmd.init,
-        settings_cmd.settings,
-        package_cmd.package,
-        *deploy_cmds.COMMANDS,
-    ):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from skylift.cli.options import json_option, settings_file_option
 from skylift.cli.output import Output
 from skylift.config import load_stage
-from skylift.packaging import Artifact, build
-from skylift.packaging.limits import UNZIPPED_LIMIT, ZIPPED_LIMIT, human
-from skylift.packaging.progress import NullReporter, terminal_reporter
+
+if TYPE_CHECKING:
+    from skylift.packaging import Artifact
 
 
 @click.command()
@@ -31,6 +32,10 @@ def package(
     stage: str, output: Path | None, explain: bool, refresh: bool, settings_file: str | None
 ) -> None:
     """Build the deployment package of STAGE (a zip Lambda runs as is)."""
+    # Imported here so the other verbs do not pay for packaging's imports.
+    from skylift.packaging import build
+    from skylift.packaging.progress import NullReporter, terminal_reporter
+
     out = Output()
     loaded = load_stage(stage, ".", settings_file)
     for warning in loaded.warnings:
@@ -46,6 +51,8 @@ def package(
 
 
 def _render(out: Output, artifact: Artifact, explain: bool) -> None:
+    from skylift.packaging.limits import UNZIPPED_LIMIT, ZIPPED_LIMIT, human
+
     if explain and artifact.report:
         _explain(out, artifact)
     verb = "Reused unchanged package" if artifact.reused else "Package created"
@@ -68,6 +75,8 @@ def _render(out: Output, artifact: Artifact, explain: bool) -> None:
 
 def _explain(out: Output, artifact: Artifact) -> None:
     from rich.table import Table
+
+    from skylift.packaging.limits import human
 
     report = artifact.report
     assert report is not None

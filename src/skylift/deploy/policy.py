@@ -2,7 +2,7 @@
 
 The function may write its own log group, and gets exactly what the
 configured features need, on their ARNs: async tasks (invoke itself, or
-publish to its SNS topic), the async response table, event sources (SQS,
+publish to its SNS topic, ``{function}-skylift-async``), the async response table, event sources (SQS,
 DynamoDB streams, Kinesis), the dead-letter target, the KMS key, the slim
 handler's archive, the remote environment file and EFS. VPC networking and
 X-Ray take ``*`` because AWS offers no narrower resource for those actions.
@@ -101,7 +101,7 @@ def _async_statements(settings: StageSettings, ctx: PolicyContext) -> list[dict[
     out = []
     if settings.async_resources:
         if settings.async_source == "sns":
-            topic = f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account}:{ctx.function}-zappa-async"
+            topic = f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account}:{ctx.function}-skylift-async"
             out.append(_allow(["sns:Publish"], [topic]))
         else:
             # @task runs the function again, asynchronously: it may invoke itself only.

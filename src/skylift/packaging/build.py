@@ -105,6 +105,14 @@ def _sibling(out: Path, kind: str) -> Path:
     return out.with_name(f"{out.stem}-{kind}.zip")
 
 
+@dataclass(frozen=True)
+class _DepsArchive:
+    path: Path | None = None
+    sha256: str | None = None
+    size: int = 0
+    unzipped: int = 0
+
+
 @dataclass
 class _Job:
     stage: Stage
@@ -120,45 +128,25 @@ class _Job:
     def run(self, refresh: bool, started: float) -> Artifact:
         resolution, wheels = self._dependencies(refresh)
         s = self.stage.settings
-        dep_rules = Rules(tuple(s.exclude), tuple(s.exclude_glob))
         mode = "layer" if s.layers == "auto" else "slim" if s.slim_handler else "function"
-        prefix = "python/" if mode == "layer" else ""
-        plans = [plan_wheel(w, dep_rules, prefix) for w in wheels]
+        dep_rules = Rules(tuple(s.exclude), tuple(s.exclude_glob))
+        plans = [plan_wheel(w, dep_rules, "python/" if mode == "layer" else "") for w in wheels]
         project = plan_project(self.selection.files)
         self.progress.step("Verifying native files")
         self._verify(plans, project)
         dep_entries = [e for plan in plans for e in plan.entries]
-        deps_hash, deps_size, deps_unzipped, deps_path = None, 0, 0, None
-        if mode != "function" and dep_entries:
-            deps_path = _sibling(self.out, "deps" if mode == "slim" else "layer")
-            deps_hash, deps_unzipped = self._write(deps_path, dep_entries, f"Zipping the {mode}")
-            deps_size = deps_path.stat().st_size
-        elif mode != "function":
-            _remove_stale(_sibling(self.out, "deps" if mode == "slim" else "layer"))
-        function_entries = self._function_entries(
-            project, dep_entries if mode == "function" else []
-        )
+        deps = self._write_dependencies(mode, dep_entries)
+        entries = self._function_entries(project, dep_entries if mode == "function" else [])
         deps_info = _dependency_info(plans, mode)
-        manifest = self._manifest(function_entries, deps_info, resolution, mode, deps_hash)
-        function_entries.append(generated(MANIFEST_NAME, _json_bytes(manifest)))
-        content_hash, unzipped = self._write(self.out, function_entries, "Zipping")
+        manifest = self._manifest(entries, deps_info, resolution, mode, deps.sha256)
+        entries.append(generated(MANIFEST_NAME, _json_bytes(manifest)))
+        content_hash, unzipped = self._write(self.out, entries, "Zipping")
         size = self.out.stat().st_size
-        self.warnings += limits.check(
-            self.stage, limits.Sizes(size, unzipped, deps_size, deps_unzipped)
-        )
+        sizes = limits.Sizes(size, unzipped, deps.size, deps.unzipped)
+        self.warnings += limits.check(self.stage, sizes)
         self.progress.close()
         if run_callback(self.stage, "zip", self.out):
             content_hash, size = _rehash(self.out)
-        excluded = [*self.selection.excluded, *((p, r) for plan in plans for p, r in plan.excluded)]
-        report = BuildReport(
-            requirements=self.requirements.description,
-            resolver=resolution.resolver,
-            included=tuple((f.rel, f.size) for f in self.selection.files),
-            excluded=tuple(excluded),
-            dependencies=tuple(deps_info),
-            warnings=tuple(self.warnings),
-            seconds=time.perf_counter() - started,
-        )
         return Artifact(
             path=self.out,
             content_hash=content_hash,
@@ -167,14 +155,43 @@ class _Job:
             runtime=self.target.runtime,
             architecture=self.target.architecture,
             manifest=manifest,
-            slim_archive=deps_path if mode == "slim" else None,
-            slim_hash=deps_hash if mode == "slim" else None,
-            layer_archive=deps_path if mode == "layer" else None,
-            layer_hash=deps_hash if mode == "layer" else None,
+            slim_archive=deps.path if mode == "slim" else None,
+            slim_hash=deps.sha256 if mode == "slim" else None,
+            layer_archive=deps.path if mode == "layer" else None,
+            layer_hash=deps.sha256 if mode == "layer" else None,
             unzipped_size=unzipped,
-            slim_size=deps_size if mode == "slim" else 0,
-            layer_size=deps_size if mode == "layer" else 0,
-            report=report,
+            slim_size=deps.size if mode == "slim" else 0,
+            layer_size=deps.size if mode == "layer" else 0,
+            report=self._report(resolution, plans, deps_info, started),
+        )
+
+    def _write_dependencies(self, mode: str, entries: list[Planned]) -> _DepsArchive:
+        """The slim or layer archive; nothing when the dependencies go in the function zip."""
+        if mode == "function":
+            return _DepsArchive()
+        path = _sibling(self.out, "deps" if mode == "slim" else "layer")
+        if not entries:
+            path.unlink(missing_ok=True)  # a stale archive from an earlier build
+            return _DepsArchive()
+        sha256, unzipped = self._write(path, entries, f"Zipping the {mode}")
+        return _DepsArchive(path, sha256, path.stat().st_size, unzipped)
+
+    def _report(
+        self,
+        resolution: Resolution,
+        plans: list[WheelPlan],
+        deps_info: list[DependencyInfo],
+        started: float,
+    ) -> BuildReport:
+        excluded = [*self.selection.excluded, *((p, r) for plan in plans for p, r in plan.excluded)]
+        return BuildReport(
+            requirements=self.requirements.description,
+            resolver=resolution.resolver,
+            included=tuple((f.rel, f.size) for f in self.selection.files),
+            excluded=tuple(excluded),
+            dependencies=tuple(deps_info),
+            warnings=tuple(self.warnings),
+            seconds=time.perf_counter() - started,
         )
 
     def _dependencies(self, refresh: bool) -> tuple[Resolution, list[Wheel]]:
@@ -275,10 +292,10 @@ class _Job:
 
     def _write(self, path: Path, entries: list[Planned], label: str) -> tuple[str, int]:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.progress.step(label, total=len(entries))
+        self.progress.step(label, total=len(entries), unit="files")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            digest, unzipped = write_archive(tmp, entries, self.level)
+            digest, unzipped = write_archive(tmp, entries, self.level, self.progress.advance)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -310,7 +327,3 @@ def _rehash(path: Path) -> tuple[str, int]:
     from skylift.packaging.cache import sha256_file
 
     return sha256_file(path), path.stat().st_size
-
-
-def _remove_stale(path: Path) -> None:
-    path.unlink(missing_ok=True)

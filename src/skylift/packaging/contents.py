@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def plan_wheel(wheel: Wheel, rules: Rules, prefix: str = "") -> WheelPlan:
     """The members of a wheel as they land in site-packages (``.data/purelib`` folded in)."""
     entries: list[Planned] = []
     excluded: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     with zipfile.ZipFile(wheel.path) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         record = _record_hashes(archive, infos)
@@ -61,9 +63,11 @@ def plan_wheel(wheel: Wheel, rules: Rules, prefix: str = "") -> WheelPlan:
             if target is None:
                 continue
             _refuse_unsafe(target, wheel)
-            reason = rules.user_reason(target)
-            if reason is not None:
-                excluded.append((target, reason))
+            match = rules.user_match(target)
+            if match is not None:
+                if match not in seen:  # a folder is listed once, not file by file
+                    seen.add(match)
+                    excluded.append(match)
                 continue
             sha = record.get(info.filename) or hashlib.sha256(archive.read(info)).hexdigest()
             raw = RawMember(
@@ -171,7 +175,9 @@ def generated(name: str, data: bytes) -> Planned:
     return Planned(name, len(data), hashlib.sha256(data).hexdigest(), "generated", data=data)
 
 
-def write_archive(path: Path, entries: list[Planned], level: int) -> tuple[str, int]:
+def write_archive(
+    path: Path, entries: list[Planned], level: int, on_entry: Callable[[float], None] | None = None
+) -> tuple[str, int]:
     """Write the entries sorted by name; (sha256, uncompressed size)."""
     ordered = sorted(entries, key=lambda e: e.name)
     out = DeterministicZip(path, level)
@@ -187,6 +193,8 @@ def write_archive(path: Path, entries: list[Planned], level: int) -> tuple[str, 
                 out.add_bytes(entry.name, entry.data, entry.mode)
             elif entry.path is not None:
                 out.add_bytes(entry.name, entry.path.read_bytes(), entry.mode)
+            if on_entry:
+                on_entry(1)
         digest = out.close()
     except BaseException:
         out.abort()

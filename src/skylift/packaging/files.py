@@ -77,15 +77,26 @@ class Rules:
 
     def user_reason(self, rel: str) -> str | None:
         """Why the user's settings leave ``rel`` out (checked on each path component)."""
+        found = self.user_match(rel)
+        return found[1] if found else None
+
+    def user_match(self, rel: str) -> tuple[str, str] | None:
+        """(the path that matched, with "/" when a folder, reason) or None."""
         parts = rel.split("/")
         for pattern in self.exclude:
-            if any(fnmatch.fnmatch(part, pattern) for part in parts):
-                return f"exclude: {pattern}"
+            for i, part in enumerate(parts):
+                if fnmatch.fnmatch(part, pattern):
+                    return _matched(parts, i), f"exclude: {pattern}"
         for pattern in self.exclude_glob:
-            regex = _glob_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern)
-            if any(regex.fullmatch("/".join(parts[: i + 1])) for i in range(len(parts))):
-                return f"exclude_glob: {pattern}"
+            regex = _glob_regex(pattern.removeprefix("./"))
+            for i in range(len(parts)):
+                if regex.fullmatch("/".join(parts[: i + 1])):
+                    return _matched(parts, i), f"exclude_glob: {pattern}"
         return None
+
+
+def _matched(parts: list[str], i: int) -> str:
+    return "/".join(parts[: i + 1]) + ("/" if i < len(parts) - 1 else "")
 
 
 def select_files(project: Path, rules: Rules) -> Selection:

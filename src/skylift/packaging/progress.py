@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 
 
 class Reporter(Protocol):
-    def step(self, label: str, total: float | None = None) -> None:
-        """Start a new step (the previous one is finished)."""
+    def step(self, label: str, total: float | None = None, unit: str = "bytes") -> None:
+        """Start a new step (the previous one is finished); ``unit`` is "bytes" or "files"."""
 
     def advance(self, amount: float = 1) -> None: ...
 
@@ -21,7 +21,7 @@ class Reporter(Protocol):
 
 
 class NullReporter:
-    def step(self, label: str, total: float | None = None) -> None:
+    def step(self, label: str, total: float | None = None, unit: str = "bytes") -> None:
         pass
 
     def advance(self, amount: float = 1) -> None:
@@ -37,7 +37,6 @@ class RichReporter:
     def __init__(self, console: Console) -> None:
         from rich.progress import (
             BarColumn,
-            DownloadColumn,
             Progress,
             SpinnerColumn,
             TextColumn,
@@ -48,22 +47,36 @@ class RichReporter:
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
-            DownloadColumn(),
+            TextColumn("{task.fields[amount]}"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
         )
         self._task: TaskID | None = None
+        self._unit = "bytes"
+        self._done = 0.0
+        self._total: float | None = None
         self._progress.start()
 
-    def step(self, label: str, total: float | None = None) -> None:
+    def step(self, label: str, total: float | None = None, unit: str = "bytes") -> None:
         if self._task is not None:
             self._progress.remove_task(self._task)
-        self._task = self._progress.add_task(label, total=total)
+        self._unit, self._done, self._total = unit, 0.0, total
+        self._task = self._progress.add_task(label, total=total, amount=self._amount())
 
     def advance(self, amount: float = 1) -> None:
         if self._task is not None:
-            self._progress.advance(self._task, amount)
+            self._done += amount
+            self._progress.update(self._task, advance=amount, amount=self._amount())
+
+    def _amount(self) -> str:
+        if self._total is None:
+            return ""
+        if self._unit == "files":
+            return f"{self._done:.0f}/{self._total:.0f} files"
+        from skylift.packaging.limits import human
+
+        return f"{human(self._done)}/{human(self._total)}"
 
     def close(self) -> None:
         self._progress.stop()

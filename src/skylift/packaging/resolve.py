@@ -212,6 +212,9 @@ def _run_uv_compile(
         "--excludes", str(excludes),
         "--cache-dir", str(cache_root / "uv"),
         "--no-header", "--quiet", "--color", "never",
+        # Builds (metadata of sdists) run on this interpreter; without these two, uv
+        # downloads a managed CPython of the target version first.
+        "--python", sys.executable, "--no-python-downloads",
     ]  # fmt: skip
     for name in no_binary:
         cmd += ["--no-binary", name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import sys
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -142,16 +143,11 @@ def _build(
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     cmd = [
-        uv,
-        "build",
-        "--wheel",
-        "--out-dir",
-        str(out),
-        "--cache-dir",
-        str(cache_root / "uv"),
-        "--quiet",
-        str(source),
-    ]
+        uv, "build", "--wheel", "--out-dir", str(out),
+        "--cache-dir", str(cache_root / "uv"),
+        "--python", sys.executable, "--no-python-downloads",
+        "--quiet", str(source),
+    ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wheels = sorted(out.glob("*.whl"))
     if proc.returncode != 0 or not wheels:

@@ -87,7 +87,7 @@ def test_policy_grows_exactly_with_the_features(tmp_path: Path) -> None:
         for s in statements(desired)
         for a in [s["Action"]]
     }
-    assert actions["sns:Publish"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:hello-dev-zappa-async"
+    assert actions["sns:Publish"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:hello-dev-skylift-async"
     assert actions["sqs:ReceiveMessage"] == queue
     assert actions["sqs:SendMessage"] == queue
     assert actions["ec2:CreateNetworkInterface"] == "*"

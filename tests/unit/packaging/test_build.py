@@ -138,7 +138,7 @@ def test_excludes_apply_to_dependencies_too(project: Path) -> None:
     artifact = build(make_stage(project, requirements=[WHEEL], exclude=["tests"]))
     assert "purepkg/tests/test_x.py" not in names(artifact.path)
     assert artifact.report is not None
-    assert ("purepkg/tests/test_x.py", "exclude: tests") in artifact.report.excluded
+    assert ("purepkg/tests/", "exclude: tests") in artifact.report.excluded
 
 
 def test_compression_level_zero_stores(project: Path) -> None:
@@ -289,3 +289,40 @@ def test_wheel_member_escaping_the_package_is_refused(project: Path) -> None:
     )
     with pytest.raises(PackagingError, match="outside the package"):
         build(make_stage(project, requirements=["./wheels/evil-1.0-py3-none-any.whl"]))
+
+
+def fake_uv(folder: Path, stderr: str) -> str:
+    script = folder / "fake-uv"
+    script.write_text(f"#!/bin/sh\necho '{stderr}' >&2\nexit 2\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_resolution_is_cached_until_refresh(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from skylift.packaging import resolve
+
+    stage = make_stage(project, requirements=[WHEEL])
+    first = build(stage)
+    monkeypatch.setattr(resolve, "uv_binary", lambda: fake_uv(tmp_path, "error: uv must not run"))
+    (project / "app.py").write_text("changed = 1\n", encoding="utf-8")
+    second = build(stage)  # project changed, requirements did not: no resolver run
+    assert not second.reused
+    assert second.manifest["dependencies"] == first.manifest["dependencies"]
+    with pytest.raises(PackagingError, match="uv must not run"):
+        build(stage, refresh=True)
+
+
+def test_pip_takes_over_when_uv_is_too_old(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from skylift.packaging import resolve
+
+    too_old = fake_uv(tmp_path, "error: unexpected argument '--excludes' found")
+    monkeypatch.setattr(resolve, "uv_binary", lambda: too_old)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # the wheel is a local file: no index needed
+    artifact = build(make_stage(project, requirements=[WHEEL]))
+    assert artifact.report is not None
+    assert artifact.report.resolver == "pip"
+    assert "purepkg/__init__.py" in names(artifact.path)

@@ -3,6 +3,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from skylift.packaging.files import Rules, select_files
 
 
@@ -87,3 +90,16 @@ def test_user_reason_applies_to_dependency_paths() -> None:
     assert rules.user_reason("numpy/_core/tests/test_a.py") == "exclude: tests"
     assert rules.user_reason("numpy/_core/include/numpy/x.h") == "exclude_glob: numpy/_core/include"
     assert rules.user_reason("numpy/_core/multiarray.py") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pattern=st.text(alphabet="ab*?", min_size=1, max_size=6),
+    name=st.text(alphabet="ab.", min_size=1, max_size=8),
+)
+def test_glob_on_one_name_agrees_with_fnmatch(pattern: str, name: str) -> None:
+    import fnmatch
+
+    from skylift.packaging.files import _glob_regex
+
+    assert bool(_glob_regex(pattern).fullmatch(name)) == fnmatch.fnmatchcase(name, pattern)

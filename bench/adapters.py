@@ -1,0 +1,386 @@
+"""skylift's Lambda adapter against its peers, one process, one run: µs per request.
+
+Flask hello and FastAPI hello through REST (v1), HTTP API (v2) and ALB events, called
+directly (a pre-built WSGI environ / ASGI scope), through skylift, apig-wsgi,
+serverless-wsgi, Zappa's handler and Mangum (lifespan off). Each figure is the best of
+``--repeat`` rounds of ``--number`` requests after a warm-up, the contenders' rounds
+interleaved so that load from elsewhere on the machine hits them alike. Every adapter's own
+logging stays on, written to /dev/null: a real deployment pays for it too.
+
+    make bench-deps && .venv/bin/python bench/adapters.py [--number N] [--repeat R]
+
+Target: skylift's overhead over the direct call <= half of apig-wsgi's (WSGI) and <=
+half of Mangum's (ASGI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import io
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+# -- the apps ----------------------------------------------------------------------
+
+
+def flask_app() -> Any:
+    from flask import Flask
+
+    app = Flask("flask_hello")
+
+    @app.route("/hello")
+    def hello() -> str:
+        return "Hello World!"
+
+    return app
+
+
+def fastapi_app() -> Any:
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+
+    app = FastAPI()
+
+    @app.get("/hello", response_class=PlainTextResponse)
+    async def hello() -> str:
+        return "Hello World!"
+
+    return app
+
+
+# -- the events (AWS's documented shapes, typical browser-ish headers) --------------
+
+_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Encoding": "gzip, deflate, br",
+    "Accept-Language": "en-US,en;q=0.9",
+    "CloudFront-Forwarded-Proto": "https",
+    "CloudFront-Is-Desktop-Viewer": "true",
+    "CloudFront-Viewer-Country": "FR",
+    "Host": "abc123.execute-api.eu-west-1.amazonaws.com",
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+    "Via": "2.0 1a2b3c.cloudfront.net (CloudFront)",
+    "X-Amz-Cf-Id": "Wv8kYt1V8w2fYf0Nq2pTn8q0b9E3f7d2cW6x9y1z0a==",
+    "X-Amzn-Trace-Id": "Root=1-65f0a1b2-0123456789abcdef01234567",
+    "X-Forwarded-For": "203.0.113.7, 198.51.100.20",
+    "X-Forwarded-Port": "443",
+    "X-Forwarded-Proto": "https",
+}
+
+
+def rest_event() -> dict[str, Any]:
+    return {
+        "resource": "/{proxy+}",
+        "path": "/hello",
+        "httpMethod": "GET",
+        "headers": dict(_HEADERS),
+        "multiValueHeaders": {k: [v] for k, v in _HEADERS.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": "hello"},
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "resourceId": "abcdef",
+            "stage": "dev",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": _HEADERS["User-Agent"]},
+            "resourcePath": "/{proxy+}",
+            "httpMethod": "GET",
+            "path": "/dev/hello",
+            "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "apiId": "abc123",
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def http_event() -> dict[str, Any]:
+    headers = {k.lower(): v for k, v in _HEADERS.items() if not k.startswith("CloudFront")}
+    headers.pop("via"), headers.pop("x-amz-cf-id")
+    headers["x-forwarded-for"] = "203.0.113.7"
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/hello",
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "abc123",
+            "http": {
+                "method": "GET",
+                "path": "/hello",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": _HEADERS["User-Agent"],
+            },
+            "requestId": "JKJaXmPLvHcESHA=",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "10/Mar/2026:10:00:00 +0000",
+            "timeEpoch": 1773136800000,
+        },
+        "isBase64Encoded": False,
+    }
+
+
+def alb_event() -> dict[str, Any]:
+    headers = {k.lower(): v for k, v in _HEADERS.items() if not k.startswith(("CloudFront", "Via"))}
+    headers.pop("x-amz-cf-id")
+    headers["host"] = "my-alb-123.eu-west-1.elb.amazonaws.com"
+    return {
+        "requestContext": {
+            "elb": {
+                "targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1"
+            }
+        },
+        "httpMethod": "GET",
+        "path": "/hello",
+        "queryStringParameters": {},
+        "headers": headers,
+        "body": "",
+        "isBase64Encoded": False,
+    }
+
+
+EVENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "rest": rest_event,
+    "http": http_event,
+    "alb": alb_event,
+}
+
+
+class Context:
+    function_name = "bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "8f5e7c9a-0000-4000-8000-000000000000"
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "2026/03/10/[$LATEST]abc"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+# -- the contenders -------------------------------------------------------------------
+
+
+def direct_wsgi(app: Any, event: dict[str, Any]) -> Callable[[], Any]:
+    """The app called with a pre-built environ: the floor any adapter adds to."""
+    from skylift.runtime.adapter import adapt
+
+    captured: dict[str, Any] = {}
+    handler = adapt(app)
+    source = __import__("skylift.runtime.events", fromlist=["x"]).http_source(event)
+    base = handler.bridge.prepare(source.to_request(event, None, ""))
+    captured.update(base)
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        return None
+
+    def call() -> bytes:
+        environ = captured.copy()
+        environ["wsgi.input"] = io.BytesIO(b"")
+        result = app(environ, start_response)
+        try:
+            return b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
+    return call
+
+
+def direct_asgi(app: Any, event: dict[str, Any]) -> Callable[[], Any]:
+    from skylift.runtime.adapter import adapt
+
+    handler = adapt(app, lifespan="off")
+    source = __import__("skylift.runtime.events", fromlist=["x"]).http_source(event)
+    base = handler.bridge.prepare(source.to_request(event, None, ""))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    def call() -> bytes:
+        chunks: list[bytes] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        loop.run_until_complete(app(dict(base), receive, send))
+        return b"".join(chunks)
+
+    return call
+
+
+def skylift_handler(app: Any, kind: str) -> Callable[..., Any]:
+    from skylift.runtime import adapt
+
+    return adapt(app, lifespan="off" if kind == "asgi" else "auto")
+
+
+def apig_wsgi_handler(app: Any, kind: str) -> Callable[..., Any]:
+    from apig_wsgi import make_lambda_handler
+
+    return make_lambda_handler(app)
+
+
+def serverless_wsgi_handler(app: Any, kind: str) -> Callable[..., Any]:
+    import serverless_wsgi
+
+    return lambda event, context: serverless_wsgi.handle_request(app, event, context)
+
+
+def mangum_handler(app: Any, kind: str) -> Callable[..., Any]:
+    from mangum import Mangum
+
+    return Mangum(app, lifespan="off")
+
+
+_ZAPPA_DIR = tempfile.mkdtemp(prefix="skylift-bench-zappa-")
+
+
+def zappa_handler(app: Any, kind: str) -> Callable[..., Any]:
+    """Zappa's LambdaHandler, with the settings module `zappa package` would generate."""
+    module_name = f"bench_app_{kind}"
+    settings_name = f"zappa_settings_{kind}"
+    sys.modules[module_name] = type(sys)(module_name)
+    sys.modules[module_name].app = app  # type: ignore[attr-defined]
+    with open(os.path.join(_ZAPPA_DIR, settings_name + ".py"), "w") as fh:
+        fh.write(
+            f"APP_MODULE='{module_name}'\nAPP_FUNCTION='app'\nEXCEPTION_HANDLER=None\n"
+            "DEBUG=False\nLOG_LEVEL='INFO'\nBINARY_SUPPORT=True\nCONTEXT_HEADER_MAPPINGS={}\n"
+            "DOMAIN=None\nBASE_PATH=None\nENVIRONMENT_VARIABLES={}\nAPI_STAGE='dev'\n"
+            "PROJECT_NAME='bench'\nSETTINGS_FILE=None\nDJANGO_SETTINGS=None\n"
+            "AWS_EVENT_MAPPING={}\nAWS_BOT_EVENT_MAPPING={}\nCOGNITO_TRIGGER_MAPPING={}\n"
+            "ASYNC_RESPONSE_TABLE=''\nADDITIONAL_TEXT_MIMETYPES=[]\n"
+        )
+    if _ZAPPA_DIR not in sys.path:
+        sys.path.insert(0, _ZAPPA_DIR)
+    from zappa.handler import LambdaHandler
+
+    # LambdaHandler is a singleton: start a fresh one for each app.
+    LambdaHandler._LambdaHandler__instance = None  # type: ignore[attr-defined]
+    handler = LambdaHandler(settings_name)
+    return handler.handler
+
+
+WSGI_PEERS = {
+    "skylift": skylift_handler,
+    "apig-wsgi": apig_wsgi_handler,
+    "serverless-wsgi": serverless_wsgi_handler,
+    "zappa": zappa_handler,
+}
+ASGI_PEERS = {"skylift": skylift_handler, "mangum": mangum_handler, "zappa": zappa_handler}
+
+
+# -- timing ---------------------------------------------------------------------------
+
+
+def best_us(calls: dict[str, Callable[[], Any]], number: int, repeat: int) -> dict[str, float]:
+    """Best µs per call of each contender, rounds interleaved so machine load hits all alike."""
+    for call in calls.values():
+        for _ in range(max(number // 10, 50)):
+            call()
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - start) / number)
+    return {name: us * 1e6 for name, us in best.items()}
+
+
+def check(result: Any, name: str) -> None:
+    body = result if isinstance(result, bytes) else str(result.get("body", "")).encode()
+    status = 200 if isinstance(result, bytes) else result.get("statusCode")
+    if status != 200 or b"Hello World!" not in body:
+        raise SystemExit(f"{name}: unexpected answer {result!r}")
+
+
+def run(number: int, repeat: int) -> list[tuple[str, str, str, float]]:
+    rows: list[tuple[str, str, str, float]] = []
+    ctx = Context()
+    for kind, make_app, peers, direct in (
+        ("wsgi", flask_app, WSGI_PEERS, direct_wsgi),
+        ("asgi", fastapi_app, ASGI_PEERS, direct_asgi),
+    ):
+        app = make_app()
+        label = "Flask" if kind == "wsgi" else "FastAPI"
+        handlers = {name: factory(app, kind) for name, factory in peers.items()}
+        for shape, make_event in EVENTS.items():
+            event = make_event()
+            calls: dict[str, Callable[[], Any]] = {"direct": direct(app, event)}
+            for name, handler in handlers.items():
+                ev = copy.deepcopy(event)
+                calls[name] = lambda h=handler, e=ev: h(e, ctx)  # type: ignore[misc]
+            for name, call in calls.items():
+                check(call(), f"{name} {shape}")
+            for name, us in best_us(calls, number, repeat).items():
+                rows.append((label, shape, name, us))
+    return rows
+
+
+def report(rows: list[tuple[str, str, str, float]], out: Any) -> bool:
+    table: dict[tuple[str, str], dict[str, float]] = {}
+    for label, shape, name, us in rows:
+        table.setdefault((label, shape), {})[name] = us
+    ok = True
+    out.write(
+        f"{'app':8} {'event':5} {'adapter':16} {'µs/req':>8} {'x direct':>9} {'overhead µs':>12}\n"
+    )
+    for (label, shape), figures in table.items():
+        direct = figures["direct"]
+        for name, us in figures.items():
+            ratio = us / direct
+            overhead = us - direct
+            out.write(f"{label:8} {shape:5} {name:16} {us:8.1f} {ratio:9.2f} {overhead:12.1f}\n")
+        reference = "apig-wsgi" if "apig-wsgi" in figures else "mangum"
+        ours = figures["skylift"] - direct
+        theirs = figures[reference] - direct
+        target_met = ours <= theirs / 2
+        ok = ok and target_met
+        verdict = "met" if target_met else "MISSED"
+        out.write(
+            f"  -> skylift overhead {ours:.1f} µs vs {reference} {theirs:.1f} µs "
+            f"({ours / theirs if theirs > 0 else float('inf'):.2f}x; target <= 0.50x: {verdict})\n\n"
+        )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--number", type=int, default=500, help="requests per round")
+    parser.add_argument("--repeat", type=int, default=30, help="rounds; the best is kept")
+    args = parser.parse_args()
+    real_stdout = sys.stdout
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - open for the whole run
+    sys.stdout = sys.stderr = devnull  # every adapter's access logging goes here
+    try:
+        rows = run(args.number, args.repeat)
+    finally:
+        sys.stdout, sys.stderr = real_stdout, sys.__stderr__
+    real_stdout.write(
+        f"Python {sys.version.split()[0]}, best of {args.repeat} x {args.number} requests\n\n"
+    )
+    return 0 if report(rows, real_stdout) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

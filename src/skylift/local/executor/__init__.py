@@ -1,0 +1,1 @@
+"""Lambda, run for real: execution environments as subprocesses under the Runtime API."""

@@ -1,0 +1,149 @@
+"""The gateway's front door: find the API or Function URL a request is for, invoke, answer.
+
+Failures between the gateway and the function are answered the way the
+service in front would: a missing function or a crash is the service's own
+error (502/500), a throttle 429, a request past the integration timeout 504.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from skylift.local.executor.executor import IntegrationTimeout, Throttled
+from skylift.local.executor.invocation import Invocation, Outcome
+from skylift.local.gateway import auth
+from skylift.local.gateway.common import json_message, split_target
+from skylift.local.gateway.cors import apply_cors, preflight
+from skylift.local.gateway.http_api import HttpApis, v2_event
+from skylift.local.gateway.responses import Malformed, map_v2
+from skylift.local.gateway.rest import RestApis
+from skylift.local.httpserver import Request, Response
+
+if TYPE_CHECKING:
+    from skylift.local.cloud import CloudServer
+
+
+@dataclass
+class Call:
+    """What came of invoking a function for the gateway: an outcome, or a ready answer."""
+
+    outcome: Outcome | None = None
+    response: Response | None = None
+
+
+class Gateway:
+    def __init__(self, cloud: CloudServer) -> None:
+        self.cloud = cloud
+        self.rest = RestApis(self)
+        self.http = HttpApis(self)
+
+    @property
+    def port(self) -> int:
+        return self.cloud.port
+
+    @property
+    def account_id(self) -> str:
+        return self.cloud.control.account_id
+
+    def log(self, message: str) -> None:
+        self.cloud.log.info(message)
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    def serve_api(self, api_id: str, target: str, request: Request) -> Response:
+        started = time.perf_counter()
+        response = self._serve_api(api_id, target, request)
+        self._access(request, f"{api_id}.execute-api", target, response, started)
+        return response
+
+    def _serve_api(self, api_id: str, target: str, request: Request) -> Response:
+        control = self.cloud.control
+        for region in control.regions_in_use("apigateway"):
+            backend = control.apigateway(region)
+            api = backend.apis.get(api_id)
+            if api is not None:
+                return self.rest.serve(api, backend, region, target, request)
+        for region in control.regions_in_use("apigatewayv2"):
+            http_api = control.apigatewayv2(region).apis.get(api_id)
+            if http_api is not None:
+                return self.http.serve(http_api, region, target, request)
+        return _not_deployed(f"No API with id {api_id} on this local cloud.")
+
+    def serve_url(self, url_id: str, target: str, request: Request) -> Response:
+        started = time.perf_counter()
+        response = self._serve_url(url_id, target, request)
+        self._access(request, f"{url_id}.lambda-url", target, response, started)
+        return response
+
+    def _serve_url(self, url_id: str, target: str, request: Request) -> Response:
+        config = self.cloud.urls.by_id(url_id)
+        if config is None:
+            return _not_deployed(f"No Function URL {url_id} on this local cloud.")
+        if (
+            config.cors
+            and request.method == "OPTIONS"
+            and request.header("access-control-request-method")
+        ):
+            return preflight(config.cors, request)
+        raw_path, raw_query = split_target(target)
+        event = v2_event(
+            request, self.port, "anonymous", url_id, "$default", "$default", raw_path, raw_query, {}
+        )
+        if config.auth_type == "AWS_IAM":
+            try:
+                identity = auth.require_sigv4(request)
+            except auth.Denied:
+                return json_message(403, "Forbidden", "Message")
+            event["requestContext"]["accountId"] = self.account_id
+            event["requestContext"]["authorizer"] = {"iam": identity}
+        call = self.invoke(config.qualified_arn, config.region, event, None)
+        if call.response is not None:
+            response = call.response
+        elif call.outcome is not None and call.outcome.ok:
+            try:
+                response = map_v2(call.outcome.payload)
+            except Malformed as exc:
+                self.log(f"Function URL {url_id}: malformed response ({exc})")
+                response = Response.text("Internal Server Error", 502)
+        else:
+            response = Response.text("Internal Server Error", 502)
+        return apply_cors(config.cors, request, response) if config.cors else response
+
+    # --- invoke -----------------------------------------------------------------------------
+
+    def invoke(
+        self, function_arn: str | None, region: str, event: dict[str, Any], wait_limit: float | None
+    ) -> Call:
+        if not function_arn:
+            return Call(response=json_message(500, "Internal server error"))
+        try:
+            spec = self.cloud.executor_spec(function_arn, None, region)
+        except Exception as exc:  # moto's not-found errors and the like
+            self.log(f"gateway: cannot invoke {function_arn}: {getattr(exc, 'message', exc)}")
+            return Call(response=json_message(500, "Internal server error"))
+        invocation = Invocation(json.dumps(event).encode())
+        try:
+            return Call(outcome=self.cloud.executor.invoke(spec, invocation, wait_limit))
+        except Throttled:
+            return Call(response=json_message(429, "Too Many Requests"))
+        except IntegrationTimeout:
+            return Call(response=json_message(504, "Endpoint request timed out"))
+
+    def _access(
+        self, request: Request, where: str, target: str, response: Response, started: float
+    ) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        self.cloud.log.access(
+            f"{request.method} {where} {target} {response.status} {elapsed:.1f}ms"
+        )
+
+
+def _not_deployed(message: str) -> Response:
+    body = {
+        "message": message,
+        "hint": "Deploy with `skylift deploy STAGE --local`; deployments are lost when the local cloud stops.",
+    }
+    return Response.json(json.dumps(body), 404)

@@ -1,0 +1,1 @@
+"""CloudWatch Logs for the local cloud: function output in, filter patterns out."""

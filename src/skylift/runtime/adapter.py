@@ -1,0 +1,213 @@
+"""``adapt(app)`` (module ``adapter``): a Lambda handler serving a WSGI or ASGI app from every HTTP event shape.
+
+The handler never raises. HTTP events are served; a malformed one gets a 400, an app
+failure a 500 carrying the request id (the traceback goes to the log); keep-warm pings
+are answered without calling the app; any other event gets an error answer and a log
+line. Every HTTP request writes one access-log line (see ``accesslog``).
+"""
+
+from __future__ import annotations
+
+import sys
+from time import perf_counter
+
+from skylift.runtime.accesslog import format_access_line, write_access_line
+from skylift.runtime.events import http_source
+from skylift.runtime.http import BodyPolicy, Request
+from skylift.runtime.loader import app_kind
+from skylift.runtime.wsgi import WsgiBridge
+
+TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+    from skylift.runtime.events import HttpSource
+
+try:
+    from _json import encode_basestring_ascii as _quote
+except ImportError:  # pragma: no cover - CPython always has _json
+    from json.encoder import py_encode_basestring_ascii as _quote
+
+__all__ = ["HttpHandler", "adapt"]
+
+_JSON = [("Content-Type", "application/json")]
+
+
+def adapt(
+    app: Any,
+    *,
+    lifespan: str = "auto",
+    app_type: str | None = None,
+    binary_support: bool = True,
+    additional_text_mimetypes: Iterable[str] = (),
+    base_path: str | None = None,
+    context_header_mappings: Mapping[str, str] | None = None,
+    exception_handler: Any = None,
+) -> HttpHandler:
+    """A ``handler(event, context)`` serving ``app`` (WSGI, or ASGI 3 / ASGI 2, detected).
+
+    ``lifespan`` (ASGI): "auto" runs lifespan startup on the first event and tolerates
+    apps without lifespan support, "on" requires it, "off" skips it. ``base_path`` is
+    the custom-domain base path the app is mounted under. ``binary_support``,
+    ``additional_text_mimetypes``, ``context_header_mappings`` and ``exception_handler``
+    are Zappa's settings of the same names.
+    """
+    return HttpHandler(
+        app,
+        lifespan=lifespan,
+        app_type=app_type,
+        policy=BodyPolicy(binary_support, tuple(additional_text_mimetypes)),
+        base_path=(base_path or "").strip("/"),
+        context_header_mappings=dict(context_header_mappings or {}),
+        exception_handler=exception_handler,
+    )
+
+
+class HttpHandler:
+    """The callable ``adapt()`` returns; ``lambda_handler`` wraps one for the packaged app."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        lifespan: str,
+        app_type: str | None,
+        policy: BodyPolicy,
+        base_path: str,
+        context_header_mappings: dict[str, str],
+        exception_handler: Any,
+    ) -> None:
+        kind, version = app_kind(app, app_type)
+        self.app = app
+        self.kind = kind
+        self.bridge: Any
+        if kind == "asgi":
+            from skylift.runtime.asgi import AsgiBridge, asgi3
+
+            self.bridge = AsgiBridge(asgi3(app, version), lifespan)
+        else:
+            if lifespan not in ("auto", "on", "off"):
+                raise ValueError(f"lifespan must be 'auto', 'on' or 'off', not {lifespan!r}")
+            self.bridge = WsgiBridge(app)
+        self.policy = policy
+        self.base_path = base_path
+        self.context_header_mappings = context_header_mappings
+        self.exception_handler = exception_handler
+
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        source = http_source(event) if type(event) is dict else None
+        if source is None:
+            return self.other(event, context)
+        return self.serve(source, event, context)
+
+    def shutdown(self) -> None:
+        """ASGI lifespan shutdown (nothing to do for WSGI)."""
+        if self.kind == "asgi":
+            self.bridge.shutdown()
+
+    # -- HTTP ---------------------------------------------------------------
+    def serve(self, source: HttpSource, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        start = perf_counter()
+        _stdout = sys.stdout  # one write of one pre-formatted line: no logging machinery
+        bridge = self.bridge
+        try:
+            req = source.to_request(event, context, self.base_path)
+            if self.context_header_mappings:
+                req.headers = [*req.headers, *self._context_headers(event)]
+            prepared = bridge.prepare(req)
+        except Exception as exc:
+            return self._bad_request(source, event, context, exc, start)
+        try:
+            status, headers, body = bridge.run(prepared, req)
+            response = source.from_response(req, status, headers, body, self.policy)
+        except (Exception, SystemExit) as exc:
+            status, headers, body = self.failed(req, exc)
+            response = source.from_response(req, status, headers, body, self.policy)
+        _stdout.write(
+            format_access_line(
+                req.method,
+                req.script_name + req.path,
+                status,
+                (perf_counter() - start) * 1000.0,
+                req.client,
+                req.user_agent,
+                req.request_id,
+                len(body),
+                source.NAME,
+            )
+        )
+        return response
+
+    def failed(self, req: Request, exc: BaseException) -> tuple[int, list[tuple[str, str]], bytes]:
+        """A 500 for an app that raised; the traceback goes to the log, the request id to the client."""
+        log_exception(f"{req.method} {req.script_name}{req.path} failed", exc, req.request_id)
+        if self.exception_handler is not None:
+            try:
+                self.exception_handler(exc, req.event, req.context)
+            except Exception as handler_exc:
+                log_exception("exception_handler failed", handler_exc, req.request_id)
+        body = f'{{"message":"Internal Server Error","request_id":{_quote(req.request_id)}}}'
+        return 500, _JSON, body.encode()
+
+    def _bad_request(
+        self, source: HttpSource, event: dict[str, Any], context: Any, exc: Exception, start: float
+    ) -> dict[str, Any]:
+        rid = getattr(context, "aws_request_id", None)
+        rid = rid if isinstance(rid, str) else "-"
+        sys.stderr.write(f"[skylift] {rid} malformed {source.NAME} event: {exc!r}\n")
+        req = Request("GET", "/", "", [], b"", "", "", "https", "", "443", "", rid, event, context)
+        message = f"malformed {source.NAME} event: {exc}"
+        body = f'{{"message":{_quote(message)},"request_id":{_quote(rid)}}}'.encode()
+        response = source.from_response(req, 400, _JSON, body, self.policy)
+        ms = (perf_counter() - start) * 1000.0
+        write_access_line("-", "-", 400, ms, "", "", rid, len(body), source.NAME)
+        return response
+
+    def _context_headers(self, event: dict[str, Any]) -> list[tuple[str, str]]:
+        """Zappa's ``context_header_mappings``: header name -> dotted path in requestContext."""
+        headers: list[tuple[str, str]] = []
+        rc = event.get("requestContext")
+        for name, dotted in self.context_header_mappings.items():
+            value: Any = rc
+            for part in str(dotted).split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None and not isinstance(value, (dict, list)):
+                headers.append((name, str(value)))
+        return headers
+
+    # -- everything else ----------------------------------------------------
+    def other(self, event: Any, context: Any) -> dict[str, Any]:
+        from skylift.runtime.events.schedule import is_keep_warm
+
+        if type(event) is dict and is_keep_warm(event):
+            return keep_warm_answer()
+        return unknown_event(event, context)
+
+
+def keep_warm_answer() -> dict[str, Any]:
+    return {"skylift": "keep-warm", "warm": True}
+
+
+def unknown_event(event: Any, context: Any) -> dict[str, Any]:
+    """Log an event nothing handles and answer it with an error naming what was received."""
+    rid = getattr(context, "aws_request_id", None) or "-"
+    if isinstance(event, dict):
+        keys = ", ".join(sorted(map(str, event))[:12]) or "no keys"
+        what = f"an event with keys: {keys}"
+    else:
+        what = f"a {type(event).__name__} event"
+    message = (
+        f"skylift cannot handle {what}. It serves HTTP events (API Gateway, ALB, Function "
+        "URLs, VPC Lattice) and the events configured in the stage's settings."
+    )
+    sys.stderr.write(f"[skylift] {rid} {message}\n")
+    return {"error": "UnrecognizedEvent", "message": message}
+
+
+def log_exception(what: str, exc: BaseException, request_id: str) -> None:
+    """One log event: CloudWatch splits on \\n, so the traceback's lines are joined with \\r."""
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    sys.stderr.write(f"[ERROR] {request_id} {what}: {text}".replace("\n", "\r") + "\n")

@@ -316,4 +316,3 @@ def _confirm(question: str) -> None:
         confirmed = False
     if not confirmed:
         raise Aborted("Nothing was removed.", hint="Pass -y to skip the question.")
-

@@ -101,7 +101,9 @@ def _async_statements(settings: StageSettings, ctx: PolicyContext) -> list[dict[
     out = []
     if settings.async_resources:
         if settings.async_source == "sns":
-            topic = f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account}:{ctx.function}-skylift-async"
+            topic = (
+                f"arn:{ctx.partition}:sns:{ctx.region}:{ctx.account}:{ctx.function}-skylift-async"
+            )
             out.append(_allow(["sns:Publish"], [topic]))
         else:
             # @task runs the function again, asynchronously: it may invoke itself only.

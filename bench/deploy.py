@@ -3,7 +3,8 @@
 Run: `make bench-deps && .venv/bin/python bench/deploy.py`
 
 Both tools run as their command lines, in subprocesses, against one plain moto
-server on 127.0.0.1 (AWS_ENDPOINT_URL), one run each:
+server on 127.0.0.1 (AWS_ENDPOINT_URL), one run each; skylift then does the
+same against its local cloud (the targets are set there):
 - deploy: first deployment, package caches cold (each tool packages the app);
 - unchanged: `update` with nothing changed;
 - edited: `update` after one project file changed.
@@ -64,12 +65,29 @@ def main() -> None:
         try:
             _warm_up(endpoint)
             print(f"bottle_hello, {RUNTIME}/x86_64, moto at {endpoint}, one run each\n", flush=True)
-            sky = _series("skylift", _skylift_runner(bin_dir, root, endpoint), root, log)
-            zap = _series("zappa", _zappa_runner(venv, root, endpoint), root, log)
+            sky = _series("skylift", _skylift_runner(bin_dir, root, endpoint, "sky"), log)
+            zap = _series("zappa", _zappa_runner(venv, root, endpoint), log)
         finally:
             server.terminate()
             server.wait(timeout=10)
-        _report(sky, zap)
+        local = _on_local_cloud(bin_dir, root)
+        _report(sky, zap, local)
+
+
+def _on_local_cloud(bin_dir: Path, root: Path) -> dict[str, tuple[float, int]]:
+    from skylift.local import ensure_running, stop
+    from skylift.local.paths import LocalPaths
+
+    paths = LocalPaths(root / "local-cloud")
+    cloud = ensure_running(0, paths=paths)
+    try:
+        started = time.perf_counter()
+        _warm_up(cloud.endpoint_url)  # like the moto server: the first call per service loads code
+        print(f"  local cloud warm-up (not timed): {time.perf_counter() - started:.2f} s")
+        runner = _skylift_runner(bin_dir, root, cloud.endpoint_url, "local")
+        return _series("skylift (local cloud)", runner, None)
+    finally:
+        stop(paths)
 
 
 def _free_port() -> int:
@@ -177,9 +195,9 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
-def _skylift_runner(bin_dir: Path, root: Path, endpoint: str) -> tuple[Path, object]:
-    project = _project(root / "sky-project", "benchsky")
-    env = _env(endpoint, SKYLIFT_CACHE_DIR=str(root / "sky-cache"))
+def _skylift_runner(bin_dir: Path, root: Path, endpoint: str, name: str) -> tuple[Path, object]:
+    project = _project(root / f"{name}-project", f"bench{name}")
+    env = _env(endpoint, SKYLIFT_CACHE_DIR=str(root / f"{name}-cache"))
     env.pop("VIRTUAL_ENV", None)
 
     def run(verb: str) -> None:
@@ -209,13 +227,13 @@ def _zappa_runner(venv: Path, root: Path, endpoint: str) -> tuple[Path, object]:
 REQUEST_LINE = re.compile(r'HTTP/1\.[01](?:\x1b\[0m)?" \d{3} ')
 
 
-def _requests(log: Path) -> int:
-    """How many requests moto has answered (one werkzeug log line each)."""
-    return len(REQUEST_LINE.findall(log.read_text(errors="replace")))
+def _requests(log: Path | None) -> int:
+    """How many requests moto has answered (one werkzeug log line each; 0 without a log)."""
+    return len(REQUEST_LINE.findall(log.read_text(errors="replace"))) if log else 0
 
 
 def _series(
-    name: str, runner: tuple[Path, object], root: Path, log: Path
+    name: str, runner: tuple[Path, object], log: Path | None
 ) -> dict[str, tuple[float, int]]:
     project, run = runner
     assert callable(run)
@@ -232,7 +250,11 @@ def _series(
     return out
 
 
-def _report(sky: dict[str, tuple[float, int]], zap: dict[str, tuple[float, int]]) -> None:
+def _report(
+    sky: dict[str, tuple[float, int]],
+    zap: dict[str, tuple[float, int]],
+    local: dict[str, tuple[float, int]],
+) -> None:
     print(f"\n{'':22}{'skylift':>10}{'zappa':>10}{'zappa/skylift':>16}{'requests':>16}")
     for title, key in (
         ("deploy", "deploy"),
@@ -241,7 +263,13 @@ def _report(sky: dict[str, tuple[float, int]], zap: dict[str, tuple[float, int]]
     ):
         (s, s_req), (z, z_req) = sky[key], zap[key]
         print(f"{title:22}{s:>9.2f}s{z:>9.2f}s{z / s:>15.1f}x{s_req:>8} /{z_req:>5}")
-    print("\ntargets: deploy <= 3 s, update unchanged <= 1 s")
+    print("\nskylift on its local cloud (targets: deploy <= 3 s, update unchanged <= 1 s):")
+    for title, key in (
+        ("deploy", "deploy"),
+        ("update, unchanged", "unchanged"),
+        ("update, one edit", "edited"),
+    ):
+        print(f"{title:22}{local[key][0]:>9.2f}s")
 
 
 if __name__ == "__main__":

@@ -217,10 +217,15 @@ def make_session(profile: str | None) -> boto3.Session:
 
 
 def known_regions(session: boto3.Session) -> set[str]:
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("lambda", partition_name=partition))
-    return regions
+    """Every region botocore knows, from its partitions table (loaded anyway for endpoints)."""
+    try:
+        partitions = session._session.get_component("data_loader").load_data("partitions")
+        regions = {r for p in partitions["partitions"] for r in p["regions"]}
+    except (KeyError, TypeError, AttributeError, botocore.exceptions.DataNotFoundError):
+        regions = set()
+        for partition in session.get_available_partitions():
+            regions.update(session.get_available_regions("lambda", partition_name=partition))
+    return {r for r in regions if not r.endswith("-global")}
 
 
 def resolve_region(session: boto3.Session, configured: str | None, *, custom: bool) -> str:
@@ -236,8 +241,6 @@ def resolve_region(session: boto3.Session, configured: str | None, *, custom: bo
             hint='Set aws_region in the stage\'s settings (e.g. aws_region = "us-east-1"), '
             "or AWS_DEFAULT_REGION in the environment.",
         )
-    if region in session.get_available_regions("lambda"):
-        return region  # the common case: one partition's table, not all eight
     regions = known_regions(session)
     if region not in regions:
         import difflib

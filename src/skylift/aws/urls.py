@@ -10,7 +10,7 @@ because ``*.localhost`` names do not resolve on every machine:
   ``{scheme}://{apiId}.execute-api.localhost:{port}/{stage}/``;
 - HTTP API (``$default`` stage): ``{endpoint}/restapis/{apiId}/$default/_user_request_/``
   and ``{scheme}://{apiId}.execute-api.localhost:{port}/``;
-- Function URL: the URL Lambda returned, and ``{endpoint}/_lambda_url/{urlId}/``.
+- Function URL: ``{endpoint}/_lambda_url/{urlId}/``, and the URL Lambda returned.
 """
 
 from __future__ import annotations
@@ -72,10 +72,10 @@ def function_url_id(function_url: str) -> str:
 
 
 def function_url_urls(function_url: str, endpoint: str | None) -> list[str]:
-    """The Function URL Lambda returned, plus the endpoint's own route to it off AWS."""
+    """The Function URL Lambda returned; off AWS, the endpoint's own route to it first."""
     returned = function_url if function_url.endswith("/") else function_url + "/"
     if is_aws(endpoint):
         return [returned]
     assert endpoint is not None
     _, base, _ = _base(endpoint)
-    return [returned, f"{base}/_lambda_url/{function_url_id(function_url)}/"]
+    return [f"{base}/_lambda_url/{function_url_id(function_url)}/", returned]

@@ -111,7 +111,8 @@ def test_http_api_function_url_slim_and_layer_lifecycle(
     lam = client(moto, "lambda")
     url = lam.get_function_url_config(FunctionName="hello-dev", Qualifier="dev")["FunctionUrl"]
     url_id = url.split("//", 1)[1].split(".", 1)[0]
-    assert result.urls[3].url == f"{moto}/_lambda_url/{url_id}/"
+    assert result.urls[2].url == f"{moto}/_lambda_url/{url_id}/"
+    assert result.urls[3].url == url + "/"
     config = lam.get_function_configuration(FunctionName="hello-dev", Qualifier="dev")
     assert config["Environment"]["Variables"]["SKYLIFT_SLIM_ARCHIVE"].endswith(".slim.zip")
     [layer] = config["Layers"]

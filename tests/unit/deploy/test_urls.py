@@ -54,6 +54,6 @@ def test_function_url_forms() -> None:
     assert function_url_id(returned) == "abcdef"
     assert function_url_urls(returned, None) == [returned]
     assert function_url_urls(returned.rstrip("/"), "http://localhost:7000") == [
-        returned,
         "http://localhost:7000/_lambda_url/abcdef/",
+        returned,
     ]

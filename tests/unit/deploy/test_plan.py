@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 from skylift.aws.errors import BucketNotOwnedError, NameTakenError
 from skylift.deploy import steps as st
@@ -18,6 +21,7 @@ from skylift.deploy.current import (
     VersionState,
 )
 from skylift.deploy.desired import SLIM_ENV, desired_state
+from skylift.deploy.display import plan_lines
 from skylift.deploy.model import Later
 from skylift.deploy.names import SID_REST_API, SID_URL, SID_URL_INVOKE
 from skylift.deploy.plan import plan, preflight
@@ -371,3 +375,28 @@ def test_version_description_differs_from_function_description(tmp_path: Path) -
     version = replace(current.versions[0], description="anything else")
     again = replace(current, versions=(VersionState(1, version.config, version.code_sha256),))
     assert plan(desired, again).empty
+
+
+@given(
+    before=hs.dictionaries(
+        hs.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True), hs.text(), max_size=4
+    ),
+    after=hs.dictionaries(
+        hs.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True), hs.text(), max_size=4
+    ),
+)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_environment_values_never_reach_the_plan(
+    tmp_path: Path, before: dict[str, str], after: dict[str, str]
+) -> None:
+    secret = "s3cr3t-9f2a"
+    old = make_desired(tmp_path, environment_variables={k: secret + v for k, v in before.items()})
+    new = make_desired(tmp_path, environment_variables={k: secret + v for k, v in after.items()})
+    planned = plan(new, deployed(old))
+    shown = json.dumps(planned.to_json()) + "\n".join(plan_lines(planned))
+    assert secret not in shown
+    updates = [s for s in planned.steps if isinstance(s, st.UpdateFunctionConfiguration)]
+    changed = {c.field for s in updates for c in s.details()}
+    assert changed == {
+        f"environment.{k}" for k in set(before) | set(after) if before.get(k) != after.get(k)
+    }

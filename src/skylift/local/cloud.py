@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from skylift import __version__
 from skylift.local.admin import Admin
+from skylift.local.apigateway_api import ApiGatewayFixes
 from skylift.local.control import ControlPlane
 from skylift.local.executor.code import CodeCache, prepare_sdk
 from skylift.local.executor.environment import EnvironmentContext
@@ -37,37 +38,62 @@ from skylift.local.urls import http_api_host
 
 
 class ServerLog:
-    """The local cloud's own log (``skylift local logs``): one line per event, flushed."""
+    """The local cloud's own log (``skylift local logs``): one line per event.
+
+    Access lines are gathered and written a few times a second (a write and a
+    flush per request would cost the gateway a syscall each); everything else
+    goes out at once, after any access lines still waiting.
+    """
 
     def __init__(self, stream: TextIO, access: bool = True) -> None:
         self.stream = stream
         self.access_enabled = access
         self._lock = threading.Lock()
+        self._pending: list[str] = []
+        self._stop = threading.Event()
+        self._flusher = threading.Thread(target=self._flush_loop, name="server-log", daemon=True)
+        self._flusher.start()
 
-    def _write(self, level: str, message: str) -> None:
+    @staticmethod
+    def _line(level: str, message: str) -> str:
         now = time.time()
         stamp = (
             time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now)) + f".{int(now % 1 * 1000):03d}"
         )
+        return f"{stamp} {level:<5} {message}\n"
+
+    def _write(self, text: str) -> None:
         with self._lock:
+            pending, self._pending = self._pending, []
             try:
-                self.stream.write(f"{stamp} {level:<5} {message}\n")
+                self.stream.write("".join(pending) + text)
                 self.stream.flush()
             except (OSError, ValueError):
                 pass  # a closed log must never take a request down
 
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(0.2):
+            if self._pending:
+                self._write("")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._write("")
+
     def info(self, message: str) -> None:
-        self._write("INFO", message)
+        self._write(self._line("INFO", message))
 
     def warn(self, message: str) -> None:
-        self._write("WARN", message)
+        self._write(self._line("WARN", message))
 
     def error(self, message: str) -> None:
-        self._write("ERROR", message)
+        self._write(self._line("ERROR", message))
 
     def access(self, message: str) -> None:
         if self.access_enabled:
-            self._write("HTTP", message)
+            line = self._line("HTTP", message)
+            with self._lock:
+                self._pending.append(line)
 
 
 class CloudServer:
@@ -107,6 +133,7 @@ class CloudServer:
         self.urls = FunctionUrls()
         self.lambda_api = LambdaApi(self)
         self.logs_api = LogsApi(self)
+        self.apigateway_fixes = ApiGatewayFixes(self)
         self.gateway = Gateway(self)
         self.clock = clock or SystemClock()
         self.scheduler = Scheduler(self, self.clock)
@@ -114,7 +141,9 @@ class CloudServer:
         self.started_at = time.time()
         self.version = __version__
         self._thread: threading.Thread | None = None
-        self.control.install_patches(self._moto_invoke, self._api_endpoint)
+        self.control.install_patches(
+            self._moto_invoke, self._api_endpoint, self.scheduler.rule_target
+        )
 
     def start(self) -> None:
         self._thread = serve_in_thread(self.http, "http")
@@ -130,6 +159,7 @@ class CloudServer:
         self.sink.close()
         self.control.remove_patches()
         self.http.server_close()
+        self.log.close()
 
     def executor_spec(self, name_or_arn: str, qualifier: str | None, region: str) -> FunctionSpec:
         return resolve(self.control, name_or_arn, qualifier, region)

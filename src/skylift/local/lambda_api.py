@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
+import zipfile
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
@@ -41,9 +43,13 @@ class LambdaApi:
 
     def handle(self, request: Request, region: str) -> Response | None:
         """The answer, or None to let moto answer (and ``after`` see its response)."""
+        if request.method == "POST" and request.path.rstrip("/").endswith("/functions"):
+            return self._check_code(request, _json_body(request).get("Code") or {})
         match = _FUNCTION_PATH.match(request.path)
         if match is None:
             return None
+        if request.method == "PUT" and (match["rest"] or "").rstrip("/") == "/code":
+            return self._check_code(request, _json_body(request))
         name = unquote(match["name"])
         rest = (match["rest"] or "").rstrip("/")
         query = {key: values[0] for key, values in parse_qs(request.query).items()}
@@ -78,6 +84,35 @@ class LambdaApi:
         elif request.method == "DELETE" and rest == "":
             self.cloud.urls.forget_function(region, name)
             self.cloud.executor.reap()
+
+    def _check_code(self, request: Request, code: dict[str, Any]) -> Response | None:
+        """Lambda refuses a package that is not a zip at upload; moto stores anything."""
+        data: bytes | None = None
+        if code.get("ZipFile"):
+            try:
+                data = base64.b64decode(code["ZipFile"])
+            except (ValueError, TypeError):
+                data = b""
+        elif code.get("S3Bucket") and code.get("S3Key"):
+            data = self._s3_object(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+        if data is None or zipfile.is_zipfile(io.BytesIO(data)):
+            return None
+        return rest_error(
+            400,
+            "InvalidParameterValueException",
+            "Could not unzip uploaded file. Please check your file, then try to upload again.",
+        )
+
+    def _s3_object(self, bucket: str, key: str, version: str | None) -> bytes | None:
+        from moto.s3.models import s3_backends
+
+        try:
+            found = s3_backends[self.cloud.control.account_id]["aws"].get_object(
+                bucket, key, version_id=version
+            )
+        except Exception:  # moto answers a missing bucket or key itself, with AWS's error
+            return None
+        return bytes(found.value) if found is not None else None
 
     # --- Invoke -----------------------------------------------------------------------------
 

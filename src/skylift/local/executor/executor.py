@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from skylift.local import ids
 from skylift.local.executor.environment import Environment, EnvironmentContext, utc_stamp
 from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.pool import Pool
@@ -111,6 +111,10 @@ class Executor:
                     raise Throttled()
                 env, cold = acquired
                 if not env.submit(invocation):
+                    if (
+                        env.init_error is not None
+                    ):  # it could not even start (unsupported runtime, bad zip)
+                        return env.init_error
                     continue
                 outcome, handed_off = self._await(pool, env, invocation, cold, give_up)
                 if outcome is None:
@@ -225,7 +229,7 @@ class Executor:
 
     def invoke_event(self, spec: FunctionSpec, payload: bytes) -> str:
         """Queue an ``Event`` invocation; failures are retried ``spec.max_retries`` times."""
-        request_id = str(uuid.uuid4())
+        request_id = ids.request_id()
         self._async.submit(self._run_event, spec, payload, request_id)
         return request_id
 
@@ -263,10 +267,12 @@ class Executor:
             pools = list(self._pools.items())
         for key, pool in pools:
             pool.reap(self.settings.idle_seconds)
-            if pool.retired and pool.empty:
-                with self._lock:
-                    if self._pools.get(key) is pool:
-                        del self._pools[key]
+            if not pool.empty:
+                continue
+            with self._lock:
+                current = self._current.get((pool.spec.function_arn, pool.spec.version))
+                if self._pools.get(key) is pool and (pool.retired or current != key):
+                    del self._pools[key]
 
     def activity(self) -> list[FunctionActivity]:
         with self._lock:

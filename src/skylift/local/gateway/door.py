@@ -39,6 +39,7 @@ class Gateway:
         self.cloud = cloud
         self.rest = RestApis(self)
         self.http = HttpApis(self)
+        self._where: dict[str, tuple[str, str]] = {}
 
     @property
     def port(self) -> int:
@@ -60,17 +61,37 @@ class Gateway:
         return response
 
     def _serve_api(self, api_id: str, target: str, request: Request) -> Response:
+        found = self._find_api(api_id)
+        if found is None:
+            return _not_deployed(f"No API with id {api_id} on this local cloud.")
+        kind, region, api = found
+        if kind == "rest":
+            return self.rest.serve(
+                api, self.cloud.control.apigateway(region), region, target, request
+            )
+        return self.http.serve(api, region, target, request)
+
+    def _find_api(self, api_id: str) -> tuple[str, str, Any] | None:
+        """(rest|http, region, api); where each id lives is remembered, its API looked up afresh."""
         control = self.cloud.control
-        for region in control.regions_in_use("apigateway"):
-            backend = control.apigateway(region)
+        known = self._where.get(api_id)
+        if known is not None:
+            kind, region = known
+            backend = control.apigateway(region) if kind == "rest" else control.apigatewayv2(region)
             api = backend.apis.get(api_id)
             if api is not None:
-                return self.rest.serve(api, backend, region, target, request)
+                return kind, region, api
+        for region in control.regions_in_use("apigateway"):
+            rest = control.apigateway(region).apis.get(api_id)
+            if rest is not None:
+                self._where[api_id] = ("rest", region)
+                return "rest", region, rest
         for region in control.regions_in_use("apigatewayv2"):
-            http_api = control.apigatewayv2(region).apis.get(api_id)
-            if http_api is not None:
-                return self.http.serve(http_api, region, target, request)
-        return _not_deployed(f"No API with id {api_id} on this local cloud.")
+            http = control.apigatewayv2(region).apis.get(api_id)
+            if http is not None:
+                self._where[api_id] = ("http", region)
+                return "http", region, http
+        return None
 
     def serve_url(self, url_id: str, target: str, request: Request) -> Response:
         started = time.perf_counter()

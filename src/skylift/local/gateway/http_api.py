@@ -255,12 +255,13 @@ class HttpApis:
         if any(not value for value in values):
             raise auth.unauthorized()
         if kind == "JWT":
-            config = authorizer.jwt_config or {}
+            # the API stores the configuration as sent: camelCase over REST, either way here
+            config = {str(k).lower(): v for k, v in (authorizer.jwt_config or {}).items()}
             claims = auth.jwt_claims(values[0] or "")
             auth.check_jwt(
                 claims,
-                config.get("Issuer"),
-                list(config.get("Audience") or []),
+                config.get("issuer"),
+                list(config.get("audience") or []),
                 list(route.authorization_scopes or []),
             )
             scope = claims.get("scope")

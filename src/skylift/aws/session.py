@@ -80,15 +80,26 @@ class Aws:
         *,
         endpoint_url: str | None = None,
         session: boto3.Session | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> Aws:
-        """The AWS a stage deploys to: its profile, region and endpoints (see the module doc)."""
+        """The AWS a stage deploys to: its profile, region and endpoints (see the module doc).
+
+        ``credentials`` (key id, secret) replace the profile: the local cloud
+        accepts placeholders, and a machine with no AWS account must deploy there.
+        """
         s = stage.settings
+        if credentials is not None and session is None:
+            session = boto3.Session(
+                aws_access_key_id=credentials[0],
+                aws_secret_access_key=credentials[1],
+                region_name=s.aws_region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            )
         session = session or make_session(s.profile_name)
         custom = bool(endpoint_url or s.aws_endpoint_urls or os.environ.get("AWS_ENDPOINT_URL"))
         region = resolve_region(session, s.aws_region, custom=custom)
         target = AwsTarget(
             region=region,
-            profile=s.profile_name,
+            profile=None if credentials else s.profile_name,
             endpoint_url=endpoint_url,
             endpoint_urls=dict(s.aws_endpoint_urls),
         )

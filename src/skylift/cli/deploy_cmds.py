@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 @dataclass
 class AwsOptions:
     endpoint_url: str | None = None
+    local: bool = False
+    announced: bool = False  # "Local cloud: URL" printed once, even with --all
 
 
 def _aws_options(ctx: click.Context) -> AwsOptions:
@@ -47,8 +49,20 @@ def _set_endpoint(ctx: click.Context, _param: click.Parameter, value: str | None
         _aws_options(ctx).endpoint_url = value
 
 
+def _set_local(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        _aws_options(ctx).local = True
+
+
 def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options choosing the AWS endpoint (AWS itself unless told otherwise)."""
+    func = click.option(
+        "--local",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_local,
+        help="Use the local cloud on 127.0.0.1 (started if it is not running).",
+    )(func)
     return click.option(
         "--endpoint-url",
         metavar="URL",
@@ -64,6 +78,22 @@ def aws_for(stage: Stage) -> Aws:
     from skylift.aws import Aws
 
     opts = _aws_options(click.get_current_context())
+    if opts.local and opts.endpoint_url:
+        raise UsageError(
+            "--local and --endpoint-url both choose where to deploy.", hint="Give only one."
+        )
+    if opts.local:
+        from skylift.local import ensure_running
+
+        cloud = ensure_running()
+        if cloud.notice:
+            Output().warn(cloud.notice)
+        if not opts.announced:
+            opts.announced = True
+            Output().info(f"Local cloud: {cloud.endpoint_url} (stop it: `skylift local down`)")
+        kwargs = cloud.client_kwargs()
+        credentials = (kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"])
+        return Aws.for_stage(stage, endpoint_url=cloud.endpoint_url, credentials=credentials)
     return Aws.for_stage(stage, endpoint_url=opts.endpoint_url)
 
 

@@ -3,7 +3,8 @@
 Flask hello and FastAPI hello through REST (v1), HTTP API (v2) and ALB events, called
 directly (a pre-built WSGI environ / ASGI scope), through skylift, apig-wsgi,
 serverless-wsgi, Zappa's handler and Mangum (lifespan off). Each figure is the best of
-``--repeat`` rounds of ``--number`` requests after a warm-up. Every adapter's own
+``--repeat`` rounds of ``--number`` requests after a warm-up, the contenders' rounds
+interleaved so that load from elsewhere on the machine hits them alike. Every adapter's own
 logging stays on, written to /dev/null: a real deployment pays for it too.
 
     make bench-deps && .venv/bin/python bench/adapters.py [--number N] [--repeat R]
@@ -291,16 +292,19 @@ ASGI_PEERS = {"skylift": skylift_handler, "mangum": mangum_handler, "zappa": zap
 # -- timing ---------------------------------------------------------------------------
 
 
-def best_us(call: Callable[[], Any], number: int, repeat: int) -> float:
-    for _ in range(max(number // 10, 50)):
-        call()
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
+def best_us(calls: dict[str, Callable[[], Any]], number: int, repeat: int) -> dict[str, float]:
+    """Best µs per call of each contender, rounds interleaved so machine load hits all alike."""
+    for call in calls.values():
+        for _ in range(max(number // 10, 50)):
             call()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best * 1e6
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - start) / number)
+    return {name: us * 1e6 for name, us in best.items()}
 
 
 def check(result: Any, name: str) -> None:
@@ -322,17 +326,14 @@ def run(number: int, repeat: int) -> list[tuple[str, str, str, float]]:
         handlers = {name: factory(app, kind) for name, factory in peers.items()}
         for shape, make_event in EVENTS.items():
             event = make_event()
-            call = direct(app, event)
-            check(call(), f"direct {shape}")
-            rows.append((label, shape, "direct", best_us(call, number, repeat)))
+            calls: dict[str, Callable[[], Any]] = {"direct": direct(app, event)}
             for name, handler in handlers.items():
                 ev = copy.deepcopy(event)
-
-                def invoke(h: Any = handler, e: dict[str, Any] = ev) -> Any:
-                    return h(e, ctx)
-
-                check(invoke(), f"{name} {shape}")
-                rows.append((label, shape, name, best_us(invoke, number, repeat)))
+                calls[name] = lambda h=handler, e=ev: h(e, ctx)  # type: ignore[misc]
+            for name, call in calls.items():
+                check(call(), f"{name} {shape}")
+            for name, us in best_us(calls, number, repeat).items():
+                rows.append((label, shape, name, us))
     return rows
 
 
@@ -365,8 +366,8 @@ def report(rows: list[tuple[str, str, str, float]], out: Any) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--number", type=int, default=2000, help="requests per round")
-    parser.add_argument("--repeat", type=int, default=5, help="rounds; the best is kept")
+    parser.add_argument("--number", type=int, default=500, help="requests per round")
+    parser.add_argument("--repeat", type=int, default=30, help="rounds; the best is kept")
     args = parser.parse_args()
     real_stdout = sys.stdout
     devnull = open(os.devnull, "w")  # noqa: SIM115 - open for the whole run

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from time import perf_counter
 
-from skylift.runtime.accesslog import write_access_line
+from skylift.runtime.accesslog import format_access_line, write_access_line
 from skylift.runtime.events import http_source
 from skylift.runtime.http import BodyPolicy, Request
 from skylift.runtime.loader import app_kind
@@ -109,6 +109,7 @@ class HttpHandler:
     # -- HTTP ---------------------------------------------------------------
     def serve(self, source: HttpSource, event: dict[str, Any], context: Any) -> dict[str, Any]:
         start = perf_counter()
+        _stdout = sys.stdout  # one write of one pre-formatted line: no logging machinery
         bridge = self.bridge
         try:
             req = source.to_request(event, context, self.base_path)
@@ -123,16 +124,18 @@ class HttpHandler:
         except (Exception, SystemExit) as exc:
             status, headers, body = self.failed(req, exc)
             response = source.from_response(req, status, headers, body, self.policy)
-        write_access_line(
-            req.method,
-            req.script_name + req.path,
-            status,
-            (perf_counter() - start) * 1000.0,
-            req.client,
-            req.user_agent,
-            req.request_id,
-            len(body),
-            source.NAME,
+        _stdout.write(
+            format_access_line(
+                req.method,
+                req.script_name + req.path,
+                status,
+                (perf_counter() - start) * 1000.0,
+                req.client,
+                req.user_agent,
+                req.request_id,
+                len(body),
+                source.NAME,
+            )
         )
         return response
 

@@ -6,7 +6,7 @@ is told to deny (authorizers). Everything else is answered, never raised.
 
 from __future__ import annotations
 
-__all__ = ["EventError", "Unauthorized", "UnhandledRecords"]
+__all__ = ["EventError", "FunctionNotFound", "Unauthorized", "UnhandledRecords"]
 
 
 class EventError(Exception):
@@ -22,3 +22,7 @@ class Unauthorized(EventError):
 
 class UnhandledRecords(EventError):
     """Records no configured function takes: raised so the service keeps them (retry, DLQ)."""
+
+
+class FunctionNotFound(EventError):
+    """A dotted path in the settings or the event names nothing importable."""

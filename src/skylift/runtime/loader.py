@@ -16,15 +16,27 @@ _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect (~10 ms)
 
 
 def import_function(path: str) -> Any:
-    """The object at a dotted ``module.attribute`` path."""
-    if not isinstance(path, str) or "." not in path:
-        raise ValueError(f"{path!r} is not a dotted path of the form module.attribute")
+    """The object at a dotted ``module.attribute`` path (FunctionNotFound when there is none).
+
+    Errors raised while the module itself runs are not hidden: they propagate as they are.
+    """
+    from skylift.runtime.errors import FunctionNotFound
+
+    if not isinstance(path, str) or "." not in path.strip("."):
+        raise FunctionNotFound(f"{path!r} is not a dotted path of the form module.attribute")
     module_name, _, attribute = path.rpartition(".")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise  # the module exists but imports something missing: a real bug, keep it
+        raise FunctionNotFound(f"cannot import {path}: no module named {exc.name!r}") from None
+    except (ValueError, TypeError) as exc:  # empty or relative names
+        raise FunctionNotFound(f"cannot import {path}: {exc}") from None
     try:
         return getattr(module, attribute)
     except AttributeError:
-        raise AttributeError(f"module {module_name!r} has no attribute {attribute!r}") from None
+        raise FunctionNotFound(f"module {module_name!r} has no attribute {attribute!r}") from None
 
 
 def call_with_event(func: Any, event: Any, context: Any) -> Any:

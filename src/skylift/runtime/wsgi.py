@@ -22,17 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["WsgiBridge", "build_environ", "environ_key"]
 
 
-_BASE_ENVIRON: dict[str, Any] = {
-    "SERVER_PROTOCOL": "HTTP/1.1",
-    "wsgi.version": (1, 0),
-    "wsgi.multithread": False,
-    "wsgi.multiprocess": False,
-    "wsgi.run_once": False,
-    "wsgi.input_terminated": True,
-}
-
-_BASE_SIZE = len(_BASE_ENVIRON)
-
 # Header name (as the event spells it) -> environ key; "" means the header is dropped.
 _KEYS: dict[str, str] = {}
 _KEYS_MAX = 1024  # header names are client-chosen: bound the cache
@@ -89,7 +78,32 @@ def _merged_headers(headers: Iterable[tuple[str, Any]]) -> dict[str, str]:
 
 
 def build_environ(req: Request) -> dict[str, Any]:
-    environ = _BASE_ENVIRON.copy()
+    body = req.body
+    script_name, path, query = req.script_name, req.path, req.query
+    event = req.event
+    # One dict display: built at its final size, where key-by-key inserts would resize it.
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": req.method,
+        "SCRIPT_NAME": script_name if script_name.isascii() else _native(script_name),
+        "PATH_INFO": path if path.isascii() else _native(path),
+        "QUERY_STRING": query if query.isascii() else _native(query),
+        "CONTENT_LENGTH": str(len(body)) if body else "",
+        "REMOTE_ADDR": req.client,
+        "SERVER_NAME": req.host or "localhost",
+        "SERVER_PORT": req.port,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": req.scheme,
+        "wsgi.input": BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.input_terminated": True,
+        "lambda.event": event,
+        "lambda.context": req.context,
+    }
+    base_size = len(environ)
     keys = _KEYS
     added = 0
     # Fast path: one store per header. Two names landing on one key (X-A and x-a) shows
@@ -109,26 +123,10 @@ def build_environ(req: Request) -> dict[str, Any]:
             value = _native(value)
         environ[key] = value
         added += 1
-    if len(environ) != _BASE_SIZE + added:
-        environ = _BASE_ENVIRON.copy()
+    if len(environ) != base_size + added:
+        for key in [k for k in environ if k.startswith("HTTP_") or k == "CONTENT_TYPE"]:
+            del environ[key]
         environ.update(_merged_headers(req.headers))
-    body = req.body
-    environ["REQUEST_METHOD"] = req.method
-    value = req.script_name
-    environ["SCRIPT_NAME"] = value if value.isascii() else _native(value)
-    value = req.path
-    environ["PATH_INFO"] = value if value.isascii() else _native(value)
-    value = req.query
-    environ["QUERY_STRING"] = value if value.isascii() else _native(value)
-    environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
-    environ["REMOTE_ADDR"] = req.client
-    environ["SERVER_NAME"] = req.host or "localhost"
-    environ["SERVER_PORT"] = req.port
-    environ["wsgi.url_scheme"] = req.scheme
-    environ["wsgi.input"] = BytesIO(body)
-    environ["wsgi.errors"] = sys.stderr
-    environ["lambda.event"] = event = req.event
-    environ["lambda.context"] = req.context
     if req.scheme == "https":
         environ["HTTPS"] = "on"
     rc = event.get("requestContext")

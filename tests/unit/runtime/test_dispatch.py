@@ -279,10 +279,10 @@ def test_invoke_returns_the_result_or_the_error(tmp_path, monkeypatch, jobs) -> 
         "<object"
     )
     failed = handler({"skylift_invoke": "jobs.missing"}, Context())
-    assert failed["error"] == "AttributeError"
+    assert failed["error"] == "FunctionNotFound"
     assert "has no attribute 'missing'" in failed["message"]
     assert "Traceback" in failed["traceback"]
-    assert handler({"skylift_invoke": "nodots"}, Context())["error"] == "ValueError"
+    assert handler({"skylift_invoke": "nodots"}, Context())["error"] == "FunctionNotFound"
 
 
 def test_zappa_command_runs_the_function(tmp_path, monkeypatch, jobs, capsys) -> None:  # type: ignore[no-untyped-def]

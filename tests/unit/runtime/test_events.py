@@ -317,3 +317,12 @@ def test_helpers_edge_cases() -> None:
 @pytest.mark.parametrize("shape_name", SHAPES)
 def test_every_shape_reports_the_real_client(shape_name: str) -> None:
     assert request_of(make_event(shape_name, "GET", "/")).client == CLIENT_IP
+
+
+def test_alb_single_value_answer_with_compressed_body_is_base64() -> None:
+    req = request_of(load_event("alb_single.json"))
+    answer = shape("alb").from_response(
+        req, 200, [("Content-Encoding", "gzip")], b"\x1f\x8b", POLICY
+    )
+    assert answer["isBase64Encoded"] is True
+    assert answer["headers"] == {"Content-Encoding": "gzip"}

@@ -97,7 +97,7 @@ def test_names_differing_in_case_are_merged_not_lost() -> None:
     assert environ["HTTP_COOKIE"] == "a=1; b=2"
 
 
-@pytest.mark.parametrize("value", [7, ["a", 7], {"a": 1}])
+@pytest.mark.parametrize("value", [7, [7], ["a", 7], {"a": 1}])
 def test_non_string_header_values_raise_before_the_app(value: Any) -> None:
     with pytest.raises((TypeError, AttributeError)):
         build_environ(req([("X-A", value)]))

@@ -13,11 +13,8 @@ from skylift.runtime.events._common import (
     cookie_casings,
     group_headers,
     last_forwarded_for,
-    mapping,
     raw_query,
-    request_id,
     status_body,
-    text,
     unquote_path,
 )
 from skylift.runtime.http import BadRequest, BodyPolicy, Request, decode_body, reason_phrase
@@ -28,49 +25,52 @@ if TYPE_CHECKING:
     from typing import Any
 
 NAME = "alb"
+_NONE: dict[str, Any] = {}
 
 
 def matches(event: dict[str, Any]) -> bool:
     if "httpMethod" not in event:
         return False
     rc = event.get("requestContext")
-    return isinstance(rc, dict) and "elb" in rc
+    return type(rc) is dict and "elb" in rc
+
+
+def _last(value: Any) -> Any:
+    """The value of a single-value map, or the last of a multi-value one."""
+    if type(value) is list:
+        return value[-1] if value else None
+    return value
 
 
 def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
     method = event["httpMethod"]
-    if not isinstance(method, str) or not method:
-        raise BadRequest("the event's httpMethod is not a method name")
-    path = unquote_path(text(event.get("path"), "path", "/") or "/")
+    path = event.get("path") or "/"
     multi = "multiValueHeaders" in event
+    headers = (event.get("multiValueHeaders") if multi else event.get("headers")) or _NONE
+    if type(method) is not str or not method or type(path) is not str or type(headers) is not dict:
+        raise BadRequest("httpMethod, path or headers is not of the documented type")
     if multi:
-        headers_map = mapping(event.get("multiValueHeaders"), "multiValueHeaders")
-        headers = headers_map.items()
         query = raw_query(event.get("multiValueQueryStringParameters"), multi=True)
     else:
-        headers_map = mapping(event.get("headers"), "headers")
-        headers = headers_map.items()
         query = raw_query(event.get("queryStringParameters"), multi=False)
-
-    def first(name: str) -> Any:
-        value = headers_map.get(name)
-        return value[-1] if isinstance(value, list) and value else value
-
-    scheme = first("x-forwarded-proto")
-    port = first("x-forwarded-port")
+    scheme = _last(headers.get("x-forwarded-proto"))
+    port = _last(headers.get("x-forwarded-port"))
+    host = _last(headers.get("host"))
+    agent = _last(headers.get("user-agent"))
+    rid = getattr(context, "aws_request_id", None)
     return Request(
         method,
-        path,
+        unquote_path(path) if "%" in path else path,
         query,
-        headers,
+        headers.items(),
         decode_body(event.get("body"), event.get("isBase64Encoded")),
         "",
-        last_forwarded_for(headers_map.get("x-forwarded-for")),
-        scheme if isinstance(scheme, str) and scheme else "http",
-        str(first("host") or ""),
-        port if isinstance(port, str) and port else "80",
-        str(first("user-agent") or ""),
-        request_id(context, {}),
+        last_forwarded_for(headers.get("x-forwarded-for")),
+        scheme if type(scheme) is str and scheme else "http",
+        host if type(host) is str else "",
+        port if type(port) is str and port else "80",
+        agent if type(agent) is str else "",
+        rid if type(rid) is str else "-",
         event,
         context,
     )
@@ -83,26 +83,39 @@ def from_response(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    grouped, content_type, encoding = group_headers(headers)
+    if "multiValueHeaders" in request.event:
+        grouped, content_type, encoding = group_headers(headers)
+        text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
+        return {
+            "statusCode": status,
+            "statusDescription": f"{status} {reason_phrase(status)}".rstrip(),
+            "multiValueHeaders": grouped,
+            "body": text_body,
+            "isBase64Encoded": b64,
+        }
+    single: dict[str, str] = {}
+    cookies: list[str] = []
+    content_type = encoding = ""
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "set-cookie":
+            cookies.append(value)
+            continue
+        if lower == "content-type":
+            content_type = value
+        elif lower == "content-encoding":
+            encoding = value
+        previous = single.get(name)
+        single[name] = value if previous is None else f"{previous},{value}"
+    if cookies:
+        # One map key per cookie: header names are case-insensitive, map keys are not.
+        for casing, value in zip(cookie_casings(len(cookies)), cookies, strict=True):
+            single[casing] = value
     text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
-    out: dict[str, Any] = {
+    return {
         "statusCode": status,
         "statusDescription": f"{status} {reason_phrase(status)}".rstrip(),
+        "headers": single,
         "body": text_body,
         "isBase64Encoded": b64,
     }
-    if "multiValueHeaders" in request.event:
-        out["multiValueHeaders"] = grouped
-        return out
-    single: dict[str, str] = {}
-    for name, values in grouped.items():
-        if len(values) == 1:
-            single[name] = values[0]
-        elif name.lower() == "set-cookie":
-            # One map key per cookie: header names are case-insensitive, map keys are not.
-            for casing, value in zip(cookie_casings(len(values)), values, strict=True):
-                single[casing] = value
-        else:
-            single[name] = ",".join(values)
-    out["headers"] = single
-    return out

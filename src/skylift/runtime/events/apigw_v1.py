@@ -55,9 +55,18 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
         path = unquote_path(path)
     script_name, path = mount(path, stage, domain, base_path, http_api)
 
-    headers = event.get("multiValueHeaders")  # keeps repeats; "headers" has the last of each
-    if not headers:
-        headers = event.get("headers") or _NONE
+    # multiValueHeaders keeps repeated headers; "headers" holds the last value of each.
+    # When nothing repeats (one value per name: the sum of the list lengths is the number
+    # of names) the single-value map says the same thing and is cheaper to walk.
+    headers = event.get("multiValueHeaders")
+    single = event.get("headers")
+    if not headers or (
+        type(single) is dict
+        and type(headers) is dict
+        and len(single) == len(headers)
+        and sum(map(len, headers.values())) == len(headers)
+    ):
+        headers = single or _NONE
     if type(headers) is not dict:
         raise BadRequest("the event's headers are not an object")
     if "multiValueQueryStringParameters" in event:

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import fcntl
 import http.client
+import importlib.util
 import json
 import os
 import signal
@@ -189,6 +190,11 @@ def ensure_running(
     the one a running cloud uses is an error (stop it first).
     """
     paths = paths or LocalPaths.default()
+    if importlib.util.find_spec("moto") is None:
+        raise LocalCloudError(
+            "The local cloud needs moto, which is not installed.",
+            hint="Install skylift with the local extra: pip install 'skylift[local]'",
+        )
     with _locked(paths):
         state = _read_state(paths)
         notice = None

@@ -328,3 +328,24 @@ def test_unsupported_runtime_is_an_init_error(local: Local) -> None:
     answer, result = local.invoke(name)
     assert answer["FunctionError"] == "Unhandled"
     assert "nodejs20.x is not supported" in result["errorMessage"]
+
+
+def test_a_custom_runtime_bootstrap_that_cannot_start(local: Local) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("bootstrap", "not executable")  # no x bit
+    name = f"noexec-{uuid.uuid4().hex[:8]}"
+    local.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="provided.al2023",
+        Role=local.role,
+        Handler="x",
+        Code={"ZipFile": buffer.getvalue()},
+    )
+    answer, result = local.invoke(name)
+    assert answer["FunctionError"] == "Unhandled"
+    assert result["errorType"] == "Runtime.InvalidEntrypoint"
+    assert "Could not start" in result["errorMessage"]

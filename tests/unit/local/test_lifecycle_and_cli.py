@@ -138,3 +138,17 @@ def test_ensure_running_starts_and_stop_stops(tmp_path: Path) -> None:
         assert stop(paths) is True
     assert running(paths) is None
     assert not paths.state_file.exists()
+
+
+def test_without_moto_the_cloud_explains_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "moto" else real(name, *a)
+    )
+    with pytest.raises(LocalCloudError, match="needs moto") as caught:
+        ensure_running(paths=LocalPaths(tmp_path / "local"))
+    assert "skylift[local]" in (caught.value.hint or "")

@@ -116,16 +116,22 @@ class Environment:
             tempfile.mkdtemp(prefix=f"{self.id[:12]}-", dir=self.context.scratch_dir)
         )
         self._log(f"INIT_START Runtime Version: {self.spec.runtime or 'unknown'} (skylift local)\n")
-        self.process = subprocess.Popen(
-            command,
-            cwd=task_root,
-            env=self._environ(task_root, layers),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=task_root,
+                env=self._environ(task_root, layers),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:  # e.g. a custom runtime's bootstrap that is not executable
+            self._fail_init(
+                "Runtime.InvalidEntrypoint", f"Could not start {command[0]}: {exc.strerror or exc}"
+            )
+            return
         threading.Thread(target=self._collect, name=f"env-{self.id[:8]}", daemon=True).start()
 
     def _command(self, task_root: Path, layers: list[Path]) -> list[str]:

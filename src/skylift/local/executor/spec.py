@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from skylift.local.executor.code import digest_of
+
 if TYPE_CHECKING:
     from skylift.local.control import ControlPlane
 
@@ -145,7 +147,7 @@ def _spec_from(
         environment=tuple(sorted((fn.environment_vars or {}).items())),
         layers=tuple(layers),
         architecture=(fn.architectures or ["x86_64"])[0],
-        code_digest=getattr(fn, "code_digest", "") or "",
+        code_digest=getattr(fn, "code_digest", "") or digest_of(code or b""),
         load_code=_constant(code),
         reserved_concurrency=int(reserved) if reserved not in (None, "") else None,
         max_retries=_max_retries(fn),

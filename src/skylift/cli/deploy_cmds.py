@@ -7,6 +7,8 @@ to add another way of choosing where to deploy.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,7 @@ import click
 from skylift.cli.options import all_stages_option, json_option, settings_file_option, yes_option
 from skylift.cli.output import Output
 from skylift.config import Stage, load_all_stages, load_stage
-from skylift.errors import Aborted, UsageError
+from skylift.errors import Aborted, SkyliftError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,15 +56,39 @@ def _set_local(ctx: click.Context, _param: click.Parameter, value: bool) -> None
         _aws_options(ctx).local = True
 
 
+_VERB_IN_HINT = re.compile(r"`(skylift (?:deploy|update|plan|status|rollback|undeploy) [^`]*)`")
+
+
+def _same_place(hint: str | None, opts: AwsOptions) -> str | None:
+    """Commands suggested in a hint, aimed where this one was (--local, --endpoint-url).
+
+    The deploy library cannot know how the command line chose its endpoint; a
+    hint that sends a local user to real AWS would be wrong advice.
+    """
+    if not hint or not (opts.local or opts.endpoint_url):
+        return hint
+    where = " --local" if opts.local else f" --endpoint-url {opts.endpoint_url}"
+    return _VERB_IN_HINT.sub(lambda m: f"`{m.group(1)}{where}`", hint)
+
+
 def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options choosing the AWS endpoint (AWS itself unless told otherwise)."""
-    func = click.option(
+
+    @functools.wraps(func)
+    def aimed(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SkyliftError as exc:
+            exc.hint = _same_place(exc.hint, _aws_options(click.get_current_context()))
+            raise
+
+    decorated = click.option(
         "--local",
         is_flag=True,
         expose_value=False,
         callback=_set_local,
         help="Use the local cloud on 127.0.0.1 (started if it is not running).",
-    )(func)
+    )(aimed)
     return click.option(
         "--endpoint-url",
         metavar="URL",
@@ -70,7 +96,7 @@ def aws_options(func: Callable[..., Any]) -> Callable[..., Any]:
         callback=_set_endpoint,
         help="Send every AWS call to this endpoint (an AWS-compatible server). "
         "AWS_ENDPOINT_URL[_<SERVICE>] and the aws_endpoint_urls setting work too.",
-    )(func)
+    )(decorated)
 
 
 def aws_for(stage: Stage) -> Aws:

@@ -102,6 +102,7 @@ def test_deploy_local_serves_hello_without_an_aws_account(journey: Journey) -> N
     again = journey.run("deploy", "dev", "--local")
     assert again.returncode != 0
     assert "already deployed" in again.stderr
+    assert "`skylift update dev --local`" in again.stderr
     assert "Traceback" not in again.stderr
 
     unchanged = journey.json("update", "dev", "--local")

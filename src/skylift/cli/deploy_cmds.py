@@ -14,9 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from skylift.cli.options import all_stages_option, json_option, settings_file_option, yes_option
+from skylift.cli.options import (
+    all_stages_option,
+    chosen_stages,
+    json_option,
+    settings_file_option,
+    stage_argument,
+    yes_option,
+)
 from skylift.cli.output import Output
-from skylift.config import Stage, load_all_stages, load_stage
+from skylift.config import Stage
 from skylift.errors import Aborted, SkyliftError, UsageError
 
 if TYPE_CHECKING:
@@ -132,20 +139,6 @@ def dry_run_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _stages(
-    stage: str | None, all_stages: bool, settings_file: str | None, verb: str
-) -> list[Stage]:
-    if all_stages:
-        if stage:
-            raise UsageError("Give either a STAGE or --all, not both.", hint="Drop one of them.")
-        return load_all_stages(".", settings_file)
-    if not stage:
-        raise UsageError(
-            f"Missing the STAGE to {verb}.", hint=f"Run `skylift {verb} dev`, or use --all."
-        )
-    return [load_stage(stage, ".", settings_file)]
-
-
 def _progress(out: Output) -> Callable[[int, int, Step], None]:
     def show(index: int, total: int, step: Step) -> None:
         out.info(f"  [dim][{index + 1}/{total}][/dim] {_esc(step.describe())}")
@@ -181,7 +174,7 @@ def _deploy_verb(
 
     out = Output()
     payload: list[dict[str, Any]] = []
-    for st in _stages(stage, all_stages, settings_file, verb):
+    for st in chosen_stages(stage, all_stages, settings_file, verb):
         _warn(out, st)
         out.info(f"Packaging stage [bold]{_esc(st.name)}[/bold]…")
         result = run_stage(
@@ -221,7 +214,7 @@ def _print_urls(out: Output, payload: list[dict[str, Any]]) -> None:
 
 
 @click.command()
-@click.argument("stage", required=False)
+@stage_argument
 @all_stages_option
 @settings_file_option
 @aws_options
@@ -233,7 +226,7 @@ def deploy(stage: str | None, all_stages: bool, settings_file: str | None, dry_r
 
 
 @click.command()
-@click.argument("stage", required=False)
+@stage_argument
 @all_stages_option
 @settings_file_option
 @aws_options
@@ -245,7 +238,7 @@ def update(stage: str | None, all_stages: bool, settings_file: str | None, dry_r
 
 
 @click.command("plan")
-@click.argument("stage", required=False)
+@stage_argument
 @all_stages_option
 @settings_file_option
 @aws_options
@@ -259,7 +252,7 @@ def plan_cmd(stage: str | None, all_stages: bool, settings_file: str | None) -> 
 
 
 @click.command()
-@click.argument("stage", required=False)
+@stage_argument
 @all_stages_option
 @settings_file_option
 @aws_options
@@ -270,7 +263,8 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
 
     out = Output()
     reports = [
-        stage_status(st, aws_for(st)) for st in _stages(stage, all_stages, settings_file, "status")
+        stage_status(st, aws_for(st))
+        for st in chosen_stages(stage, all_stages, settings_file, "status")
     ]
     data: Any = [r.to_json() for r in reports] if all_stages else reports[0].to_json()
 
@@ -288,7 +282,7 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
 
 
 @click.command()
-@click.argument("stage")
+@stage_argument
 @click.option(
     "-n",
     "--num-rollback",
@@ -302,19 +296,19 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
 @aws_options
 @dry_run_option
 @json_option
-def rollback(stage: str, steps_back: int, settings_file: str | None, dry_run: bool) -> None:
+def rollback(stage: str | None, steps_back: int, settings_file: str | None, dry_run: bool) -> None:
     """Point the stage back N versions (no upload; APIs and triggers follow the alias)."""
     from skylift.deploy.rollback import rollback_stage
 
     out = Output()
-    st = load_stage(stage, ".", settings_file)
+    [st] = chosen_stages(stage, False, settings_file, "rollback", takes_all=False)
     _warn(out, st)
     result = rollback_stage(st, aws_for(st), steps_back=steps_back, dry_run=dry_run)
     if dry_run:
         _show_plan(out, result.plan)
     else:
         out.info(
-            f"Rolled back stage [bold]{_esc(stage)}[/bold]: {result.function} version "
+            f"Rolled back stage [bold]{_esc(st.name)}[/bold]: {result.function} version "
             f"{result.before} → {result.after}"
         )
     out.data(result.to_json(), lambda: None)
@@ -324,7 +318,7 @@ def rollback(stage: str, steps_back: int, settings_file: str | None, dry_run: bo
 
 
 @click.command()
-@click.argument("stage", required=False)
+@stage_argument
 @all_stages_option
 @settings_file_option
 @aws_options
@@ -345,7 +339,7 @@ def undeploy(
 
     out = Output()
     payload = []
-    for st in _stages(stage, all_stages, settings_file, "undeploy"):
+    for st in chosen_stages(stage, all_stages, settings_file, "undeploy"):
         prepared = prepare_undeploy(st, aws_for(st), remove_logs=remove_logs)
         plan = prepared.plan
         if plan.empty:

@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from skylift.cli.options import json_option, settings_file_option
+from skylift.cli.options import chosen_stages, json_option, settings_file_option, stage_argument
 from skylift.cli.output import Output
-from skylift.config import load_stage
 
 if TYPE_CHECKING:
     from skylift.packaging import Artifact
 
 
 @click.command()
-@click.argument("stage")
+@stage_argument
 @click.option(
     "-o",
     "--output",
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 @settings_file_option
 @json_option
 def package(
-    stage: str, output: Path | None, explain: bool, refresh: bool, settings_file: str | None
+    stage: str | None, output: Path | None, explain: bool, refresh: bool, settings_file: str | None
 ) -> None:
     """Build the deployment package of STAGE (a zip Lambda runs as is)."""
     # Imported here so the other verbs do not pay for packaging's imports.
@@ -37,7 +36,7 @@ def package(
     from skylift.packaging.progress import NullReporter, terminal_reporter
 
     out = Output()
-    loaded = load_stage(stage, ".", settings_file)
+    [loaded] = chosen_stages(stage, False, settings_file, "package", takes_all=False)
     for warning in loaded.warnings:
         out.warn(warning)
     reporter = NullReporter() if out.state.quiet else terminal_reporter(out.err)

@@ -7,38 +7,31 @@ from typing import Any
 
 import click
 
-from skylift.cli.options import all_stages_option, json_option, settings_file_option
+from skylift.cli.options import (
+    all_stages_option,
+    chosen_stages,
+    json_option,
+    settings_file_option,
+    stage_argument,
+)
 from skylift.cli.output import Output
-from skylift.config import Stage, load_all_stages, load_stage
-from skylift.errors import UsageError
+from skylift.config import Stage
 
 
 @click.command()
-@click.argument("stage", required=False)
+@stage_argument
 @all_stages_option
 @settings_file_option
 @json_option
 def settings(stage: str | None, all_stages: bool, settings_file: str | None) -> None:
     """Print the resolved settings of a stage (defaults applied)."""
     out = Output()
-    stages = _stages(stage, all_stages, settings_file)
+    stages = chosen_stages(stage, all_stages, settings_file, "settings")
     # A key inherited through extends warns from every stage that has it: say it once.
     for warning in dict.fromkeys(w for loaded in stages for w in loaded.warnings):
         out.warn(warning)
     payload: Any = [s.resolved() for s in stages] if all_stages else stages[0].resolved()
     out.data(payload, lambda: _render(out, stages))
-
-
-def _stages(stage: str | None, all_stages: bool, settings_file: str | None) -> list[Stage]:
-    if all_stages:
-        if stage:
-            raise UsageError("Give either a STAGE or --all, not both.", hint="Drop one of them.")
-        return load_all_stages(".", settings_file)
-    if not stage:
-        raise UsageError(
-            "Missing the STAGE to show.", hint="Run `skylift settings dev`, or use --all."
-        )
-    return [load_stage(stage, ".", settings_file)]
 
 
 def _render(out: Output, stages: list[Stage]) -> None:

@@ -151,7 +151,47 @@ def test_all_stages(moto: str, app: Any, project: Path) -> None:
     assert nothing_left(moto), leftovers(moto)
 
 
-def test_missing_stage_argument(moto: str, app: Any) -> None:
-    result = run(moto, "deploy")
-    assert result.exit_code == 2
-    assert "Missing the STAGE to deploy" in result.stderr
+EVERY_STAGE_VERB = (
+    "settings",
+    "package",
+    "deploy",
+    "update",
+    "plan",
+    "status",
+    "rollback",
+    "undeploy",
+)
+NO_AWS_VERBS = ("settings", "package")
+
+
+def run_verb(moto: str, verb: str, *args: str) -> Result:
+    """``verb`` with the moto endpoint where the verb talks to AWS."""
+    if verb in NO_AWS_VERBS:
+        return CliRunner().invoke(cli, [verb, *args])
+    return run(moto, verb, *args)
+
+
+@pytest.mark.parametrize("verb", EVERY_STAGE_VERB)
+def test_without_a_stage_the_only_one_is_used(moto: str, app: Any, verb: str) -> None:
+    result = run_verb(moto, verb, *(["-y"] if verb == "undeploy" else []))
+    assert "Using stage dev, the only one in skylift.toml" in result.stderr
+    # update and rollback run on stage dev, and say it is not deployed yet.
+    if verb in ("update", "rollback"):
+        assert result.exit_code == 1
+        assert "Stage 'dev' is not deployed" in result.stderr
+    else:
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("verb", EVERY_STAGE_VERB)
+def test_without_a_stage_several_are_listed(moto: str, app: Any, project: Path, verb: str) -> None:
+    write(
+        project / "skylift.toml", SETTINGS.format(extra="") + '\n[stages.prod]\nextends = "dev"\n'
+    )
+    result = run_verb(moto, verb)
+    assert result.exit_code == 2, result.output
+    assert f"Missing the STAGE to {verb}: skylift.toml has 2 stages: dev, prod." in result.stderr
+    also = "" if verb in ("package", "rollback") else ", or use --all"
+    assert f"Run `skylift {verb} dev" in result.stderr  # (with the endpoint option, if any)
+    assert result.stderr.endswith(f"`{also}.\n")
+    assert "Using stage" not in result.stderr

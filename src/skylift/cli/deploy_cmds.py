@@ -292,26 +292,35 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
     show_default=True,
     help="How many versions to go back.",
 )
+@all_stages_option
 @settings_file_option
 @aws_options
 @dry_run_option
 @json_option
-def rollback(stage: str | None, steps_back: int, settings_file: str | None, dry_run: bool) -> None:
+def rollback(
+    stage: str | None, steps_back: int, all_stages: bool, settings_file: str | None, dry_run: bool
+) -> None:
     """Point the stage back N versions (no upload; APIs and triggers follow the alias)."""
-    from skylift.deploy.rollback import rollback_stage
+    from skylift.deploy.rollback import apply_rollback, prepare_rollback
 
     out = Output()
-    [st] = chosen_stages(stage, False, settings_file, "rollback", takes_all=False)
-    _warn(out, st)
-    result = rollback_stage(st, aws_for(st), steps_back=steps_back, dry_run=dry_run)
-    if dry_run:
-        _show_plan(out, result.plan)
-    else:
-        out.info(
-            f"Rolled back stage [bold]{_esc(st.name)}[/bold]: {result.function} version "
-            f"{result.before} → {result.after}"
-        )
-    out.data(result.to_json(), lambda: None)
+    stages = chosen_stages(stage, all_stages, settings_file, "rollback")
+    for st in stages:
+        _warn(out, st)
+    # Every stage is planned before any alias moves: one that cannot go back stops them all.
+    prepared = [prepare_rollback(st, aws_for(st), steps_back=steps_back) for st in stages]
+    payload = []
+    for one in prepared:
+        result = apply_rollback(one, dry_run=dry_run)
+        if dry_run:
+            _show_plan(out, result.plan)
+        else:
+            out.info(
+                f"Rolled back stage [bold]{_esc(one.stage)}[/bold]: {result.function} version "
+                f"{result.before} → {result.after}"
+            )
+        payload.append(result.to_json())
+    out.data(payload if all_stages else payload[0], lambda: None)
 
 
 # -- undeploy -----------------------------------------------------------------------

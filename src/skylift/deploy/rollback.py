@@ -1,5 +1,8 @@
 """``rollback STAGE -n N``: point the alias N versions back. No upload, one call.
 
+``rollback --all`` plans every stage first (``prepare_rollback``), so a stage
+that cannot go back stops the command before any alias moves.
+
 Every front door and trigger points at the alias, so moving it is the whole
 rollback. Only the versions still kept can be rolled back to (``retain``).
 """
@@ -71,14 +74,20 @@ def plan_rollback(names: Names, current: Current, steps_back: int) -> tuple[Plan
     return Plan(stage=names.stage, verb="rollback", steps=(step,)), live, target
 
 
-def rollback_stage(
-    stage: Stage,
-    aws: Aws,
-    *,
-    steps_back: int = 1,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> RollbackResult:
+@dataclass(frozen=True)
+class PreparedRollback:
+    """A stage observed and its rollback planned (nothing changed yet)."""
+
+    stage: str
+    function: str
+    aws: Aws
+    plan: Plan
+    before: str
+    after: str
+
+
+def prepare_rollback(stage: Stage, aws: Aws, *, steps_back: int = 1) -> PreparedRollback:
+    """Read the stage's versions and plan the alias move; refuses what cannot be done."""
     lookup = Lookup.for_stage(stage, aws.identity.account, aws.region)
     current = observe(aws, lookup, only=FUNCTION_PARTS)
     if current.function is not None and not lookup.ours(current.function.tags):
@@ -88,6 +97,26 @@ def rollback_stage(
             hint="Check project_name and the stage name.",
         )
     planned, before, after = plan_rollback(lookup.names, current, steps_back)
+    return PreparedRollback(stage.name, lookup.names.function, aws, planned, before, after)
+
+
+def apply_rollback(
+    prepared: PreparedRollback, progress: Progress | None = None, *, dry_run: bool = False
+) -> RollbackResult:
     if not dry_run:
-        execute(planned, aws, progress)
-    return RollbackResult(stage.name, lookup.names.function, before, after, planned)
+        execute(prepared.plan, prepared.aws, progress)
+    p = prepared
+    return RollbackResult(p.stage, p.function, p.before, p.after, p.plan)
+
+
+def rollback_stage(
+    stage: Stage,
+    aws: Aws,
+    *,
+    steps_back: int = 1,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RollbackResult:
+    """Point the stage's alias ``steps_back`` versions back (one UpdateAlias call)."""
+    prepared = prepare_rollback(stage, aws, steps_back=steps_back)
+    return apply_rollback(prepared, progress, dry_run=dry_run)

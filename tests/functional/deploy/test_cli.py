@@ -147,6 +147,24 @@ def test_all_stages(moto: str, app: Any, project: Path) -> None:
     result = run(moto, "deploy", "--all", "--json")
     assert result.exit_code == 0, result.output
     assert [d["function"] for d in json.loads(result.stdout)] == ["hello-dev", "hello-prod"]
+
+    # rollback --all: every stage is checked before any alias moves.
+    app.code = "v2"
+    assert run(moto, "update", "prod", "-q").exit_code == 0
+    refused = run(moto, "rollback", "--all")
+    assert refused.exit_code == 1
+    assert "only 0 older version(s) are kept" in refused.stderr
+    lam = aws_client(moto, "lambda")
+    assert lam.get_alias(FunctionName="hello-prod", Name="prod")["FunctionVersion"] == "2"
+    assert run(moto, "update", "dev", "-q").exit_code == 0
+    back = run(moto, "rollback", "--all", "-n", "1", "--json")
+    assert back.exit_code == 0, back.output
+    assert [(r["stage"], r["from_version"], r["to_version"]) for r in json.loads(back.stdout)] == [
+        ("dev", "2", "1"),
+        ("prod", "2", "1"),
+    ]
+    assert lam.get_alias(FunctionName="hello-prod", Name="prod")["FunctionVersion"] == "1"
+
     assert run(moto, "undeploy", "--all", "-y", "--remove-logs").exit_code == 0
     assert nothing_left(moto), leftovers(moto)
 
@@ -191,7 +209,7 @@ def test_without_a_stage_several_are_listed(moto: str, app: Any, project: Path, 
     result = run_verb(moto, verb)
     assert result.exit_code == 2, result.output
     assert f"Missing the STAGE to {verb}: skylift.toml has 2 stages: dev, prod." in result.stderr
-    also = "" if verb in ("package", "rollback") else ", or use --all"
+    also = "" if verb == "package" else ", or use --all"
     assert f"Run `skylift {verb} dev" in result.stderr  # (with the endpoint option, if any)
     assert result.stderr.endswith(f"`{also}.\n")
     assert "Using stage" not in result.stderr

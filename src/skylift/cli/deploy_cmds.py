@@ -176,13 +176,13 @@ def _deploy_verb(
     payload: list[dict[str, Any]] = []
     for st in chosen_stages(stage, all_stages, settings_file, verb):
         _warn(out, st)
-        out.info(f"Packaging stage [bold]{_esc(st.name)}[/bold]…")
         result = run_stage(
             st,
             aws_for(st),
             verb=verb,
             dry_run=dry_run,
             progress=_progress(out),
+            packaging=functools.partial(_packaging, out, st),
         )
         if not isinstance(result, DeployResult):
             report = result.artifact.report
@@ -205,6 +205,10 @@ def _deploy_verb(
         payload.append(result.to_json())
     data: Any = payload if all_stages else payload[0]
     out.data(data, lambda: _print_urls(out, payload))
+
+
+def _packaging(out: Output, stage: Stage) -> None:
+    out.info(f"Packaging stage [bold]{_esc(stage.name)}[/bold]…")
 
 
 def _print_urls(out: Output, payload: list[dict[str, Any]]) -> None:

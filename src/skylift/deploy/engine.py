@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from skylift.deploy.desired import desired_state
 from skylift.deploy.endpoints import StageUrl, stage_urls
 from skylift.deploy.execute import Progress, execute
 from skylift.deploy.model import Desired
+from skylift.deploy.names import Names
 from skylift.deploy.observe import Lookup, observe
 from skylift.deploy.package import build_artifact
 from skylift.deploy.plan import Plan, plan, preflight
@@ -78,27 +80,44 @@ def _warnings(prepared: Prepared) -> tuple[str, ...]:
     return (*prepared.plan.warnings, *(report.warnings if report else ()))
 
 
-def prepare(stage: Stage, artifact: Artifact, aws: Aws, *, verb: Verb) -> Prepared:
-    """Observe the stage and plan ``verb``; refuses deploy on a deployed stage and vice versa."""
+def observe_stage(stage: Stage, aws: Aws) -> Current:
+    """What exists of the stage (read-only; the first call checks the credentials)."""
+    me = aws.identity
+    return observe(aws, Lookup.for_stage(stage, me.account, aws.region))
+
+
+def refuse_wrong_verb(stage: Stage, aws: Aws, current: Current, verb: Verb) -> None:
+    """Deploy refuses a deployed stage (use update); update refuses one with no function."""
+    names = Names.for_stage(stage)
+    if verb == "deploy" and current.function is not None and current.alias_version is not None:
+        raise AlreadyDeployedError(
+            f"Stage '{stage.name}' is already deployed (function {names.function}, "
+            f"alias {names.alias} on version {current.alias_version}).",
+            hint=f"Run `skylift update {stage.name}` to deploy new code or settings.",
+        )
+    if verb == "update" and current.function is None:
+        raise NotDeployedError(
+            f"Stage '{stage.name}' is not deployed (no function {names.function} in {aws.region}).",
+            hint=f"Run `skylift deploy {stage.name}` first.",
+        )
+
+
+def prepare(
+    stage: Stage, artifact: Artifact, aws: Aws, *, verb: Verb, current: Current | None = None
+) -> Prepared:
+    """Observe the stage (unless given what was observed) and plan ``verb``.
+
+    Refuses deploy on a deployed stage and update on one that is not deployed.
+    """
     started = time.perf_counter()
     me = aws.identity
     desired = desired_state(
         stage, artifact, account=me.account, region=aws.region, partition=me.partition
     )
-    current = observe(aws, Lookup.for_stage(stage, me.account, aws.region))
+    if current is None:
+        current = observe_stage(stage, aws)
     preflight(desired, current)
-    if verb == "deploy" and current.function is not None and current.alias_version is not None:
-        raise AlreadyDeployedError(
-            f"Stage '{stage.name}' is already deployed (function {desired.function.name}, "
-            f"alias {desired.alias} on version {current.alias_version}).",
-            hint=f"Run `skylift update {stage.name}` to deploy new code or settings.",
-        )
-    if verb == "update" and current.function is None:
-        raise NotDeployedError(
-            f"Stage '{stage.name}' is not deployed (no function {desired.function.name} in "
-            f"{aws.region}).",
-            hint=f"Run `skylift deploy {stage.name}` first.",
-        )
+    refuse_wrong_verb(stage, aws, current, verb)
     planned_verb = verb if verb != "plan" else "update" if current.function else "deploy"
     planned = plan(desired, current, verb=planned_verb)
     return Prepared(
@@ -158,13 +177,23 @@ def run_stage(
     dry_run: bool = False,
     progress: Progress | None = None,
     reporter: Reporter | None = None,
+    packaging: Callable[[], None] | None = None,
 ) -> DeployResult | Prepared:
-    """Package (unless given an artifact), plan, and apply unless ``dry_run`` or ``plan``.
+    """Check, package (unless given an artifact), plan, and apply unless ``dry_run`` or ``plan``.
 
+    The credentials and whether ``verb`` fits the stage (deploy: not deployed yet;
+    update: deployed) are checked first, with reads only, so a refusal never
+    waits for packaging. ``packaging`` is called just before packaging starts.
     Returns the ``Prepared`` plan when nothing is applied, else the result.
     """
-    _ = aws.identity  # bad credentials or endpoint: fail before spending time on packaging
-    prepared = prepare(stage, artifact or build_artifact(stage, reporter), aws, verb=verb)
+    current = observe_stage(stage, aws)
+    refuse_wrong_verb(stage, aws, current, verb)
+    if artifact is None:
+        if packaging:
+            packaging()
+        artifact = build_artifact(stage, reporter)
+    # What was observed is reused: packaging changes nothing in AWS.
+    prepared = prepare(stage, artifact, aws, verb=verb, current=current)
     if dry_run or verb == "plan":
         return prepared
     return apply(prepared, progress)

@@ -32,17 +32,18 @@ def app(project: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     class App:
         code = "v1"
+        builds = 0
+
+        def build(self) -> Any:
+            self.builds += 1
+            return make_artifact(project / ".art", self.code)
 
         def settings(self, extra: str = "") -> None:
             write(project / "skylift.toml", SETTINGS.format(extra=extra))
 
     state = App()
     state.settings()
-    monkeypatch.setattr(
-        engine,
-        "build_artifact",
-        lambda stage, reporter=None: make_artifact(project / ".art", state.code),
-    )
+    monkeypatch.setattr(engine, "build_artifact", lambda stage, reporter=None: state.build())
     return state
 
 
@@ -62,10 +63,13 @@ def test_deploy_prints_urls_and_json(moto: str, app: Any) -> None:
     }
     assert "[1/18]" in result.stderr
 
+    builds = app.builds
     again = run(moto, "deploy", "dev")
     assert again.exit_code == 1
     assert "already deployed" in again.stderr
     assert "skylift update dev" in again.stderr
+    assert "Packaging" not in again.stderr  # refused before packaging
+    assert app.builds == builds
 
     quiet = run(moto, "update", "dev", "-q")
     assert quiet.exit_code == 0, quiet.output
@@ -131,10 +135,13 @@ def test_status_rollback_and_undeploy(moto: str, app: Any) -> None:
     assert again.exit_code == 0
     assert "nothing deployed" in again.stderr
 
+    builds = app.builds
     not_there = run(moto, "update", "dev")
     assert not_there.exit_code == 1
     assert "is not deployed" in not_there.stderr
     assert "skylift deploy dev" in not_there.stderr
+    assert "Packaging" not in not_there.stderr  # refused before packaging
+    assert app.builds == builds
 
 
 def test_all_stages(moto: str, app: Any, project: Path) -> None:

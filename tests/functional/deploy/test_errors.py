@@ -42,6 +42,7 @@ def test_missing_credentials_is_one_clear_message(
     assert "Hint: Set AWS_ACCESS_KEY_ID" in result.stderr
     assert "Traceback" not in result.output
     assert built == []  # refused before packaging
+    assert "Packaging" not in result.stderr
 
 
 def test_unknown_profile(project: Path) -> None:

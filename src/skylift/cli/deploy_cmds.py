@@ -27,7 +27,7 @@ from skylift.config import Stage
 from skylift.errors import Aborted, SkyliftError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from skylift.aws import Aws
     from skylift.deploy.engine import Verb
@@ -164,18 +164,35 @@ def _warn(out: Output, stage: Stage, warnings: tuple[str, ...] = ()) -> None:
         out.warn(w)
 
 
+class _Warnings:
+    """Warnings of a run, each shown once (stages that extend one another share many)."""
+
+    def __init__(self, out: Output) -> None:
+        self.out = out
+        self.shown: set[str] = set()
+
+    def __call__(self, warnings: Iterable[str]) -> None:
+        for w in warnings:
+            if w not in self.shown:
+                self.shown.add(w)
+                self.out.warn(w)
+
+
 # -- deploy, update, plan --------------------------------------------------------
 
 
 def _deploy_verb(
     verb: Verb, stage: str | None, all_stages: bool, settings_file: str | None, dry_run: bool
 ) -> None:
-    from skylift.deploy.engine import DeployResult, run_stage
+    from skylift.deploy.desired import unsupported_warnings
+    from skylift.deploy.engine import DeployResult, prepared_warnings, run_stage
 
     out = Output()
+    warn = _Warnings(out)
     payload: list[dict[str, Any]] = []
     for st in chosen_stages(stage, all_stages, settings_file, verb):
-        _warn(out, st)
+        # Before anything runs: what the settings say (packaging's warnings follow the build).
+        warn((*st.warnings, *unsupported_warnings(st)))
         result = run_stage(
             st,
             aws_for(st),
@@ -183,15 +200,13 @@ def _deploy_verb(
             dry_run=dry_run,
             progress=_progress(out),
             packaging=functools.partial(_packaging, out, st),
+            planned=lambda prepared: warn(prepared_warnings(prepared)),
         )
         if not isinstance(result, DeployResult):
-            report = result.artifact.report
-            _warn(out, st, (*result.plan.warnings, *(report.warnings if report else ())))
             if not out.state.json:
                 _show_plan(out, result.plan)
             payload.append(result.plan.to_json())
             continue
-        _warn(out, st, result.warnings)
         if result.changed:
             what = "Deployed" if verb == "deploy" else "Updated"
             out.info(

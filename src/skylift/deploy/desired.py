@@ -123,7 +123,7 @@ def desired_state(
         object_prefix=names.object_prefix,
         layer_prefix=names.layer_prefix,
         rule_prefix=names.rule_prefix,
-        warnings=tuple(_warnings(stage)),
+        warnings=tuple(unsupported_warnings(stage)),
     )
 
 
@@ -309,7 +309,8 @@ def _function_url(stage: Stage) -> FunctionUrlSpec | None:
     )
 
 
-def _warnings(stage: Stage) -> list[str]:
+def unsupported_warnings(stage: Stage) -> list[str]:
+    """What the stage asks for that deploy does not create yet (from its settings alone)."""
     s = stage.settings
     out = [
         f"'{key}' is set, but deploy does not act on it yet (it comes with events, domains "
@@ -322,6 +323,23 @@ def _warnings(stage: Stage) -> list[str]:
             "'events' are not deployed yet (schedules and event sources come with events "
             "support); the role already has the permissions their sources need."
         )
+    if _expects_keep_warm(stage):
+        out.append(
+            f"keep_warm is on, but its schedule ({s.keep_warm_expression}) is not created yet "
+            "(it comes with events support): the function is not kept warm. "
+            "Set keep_warm = false to say you do not need it."
+        )
     if s.cors is not False and s.apigateway_version == "v1" and "cors" in stage.raw:
         out.append("'cors' on a REST API is not deployed yet; the app may answer CORS itself.")
     return out
+
+
+def _expects_keep_warm(stage: Stage) -> bool:
+    """keep_warm set to true, or left at Zappa's default in a Zappa file (Zappa makes the rule).
+
+    A skylift file that never mentions keep_warm gets no warning: its user did
+    not ask for the schedule, and a warning on every deploy would be noise.
+    """
+    if not stage.settings.keep_warm:
+        return False
+    return "keep_warm" in stage.raw or stage.source.name.startswith("zappa_settings")

@@ -75,7 +75,8 @@ class DeployResult:
         }
 
 
-def _warnings(prepared: Prepared) -> tuple[str, ...]:
+def prepared_warnings(prepared: Prepared) -> tuple[str, ...]:
+    """Settings deploy does not act on yet, then what packaging noticed."""
     report = prepared.artifact.report
     return (*prepared.plan.warnings, *(report.warnings if report else ()))
 
@@ -156,7 +157,7 @@ def apply(prepared: Prepared, progress: Progress | None = None) -> DeployResult:
         changed=bool(run.done),
         seconds=time.perf_counter() - prepared.started,
         plan=prepared.plan,
-        warnings=_warnings(prepared),
+        warnings=prepared_warnings(prepared),
     )
 
 
@@ -178,12 +179,14 @@ def run_stage(
     progress: Progress | None = None,
     reporter: Reporter | None = None,
     packaging: Callable[[], None] | None = None,
+    planned: Callable[[Prepared], None] | None = None,
 ) -> DeployResult | Prepared:
     """Check, package (unless given an artifact), plan, and apply unless ``dry_run`` or ``plan``.
 
     The credentials and whether ``verb`` fits the stage (deploy: not deployed yet;
     update: deployed) are checked first, with reads only, so a refusal never
-    waits for packaging. ``packaging`` is called just before packaging starts.
+    waits for packaging. ``packaging`` is called just before packaging starts,
+    ``planned`` once the plan is made, before any step runs (to show warnings).
     Returns the ``Prepared`` plan when nothing is applied, else the result.
     """
     current = observe_stage(stage, aws)
@@ -194,6 +197,8 @@ def run_stage(
         artifact = build_artifact(stage, reporter)
     # What was observed is reused: packaging changes nothing in AWS.
     prepared = prepare(stage, artifact, aws, verb=verb, current=current)
+    if planned:
+        planned(prepared)
     if dry_run or verb == "plan":
         return prepared
     return apply(prepared, progress)

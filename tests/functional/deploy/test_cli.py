@@ -77,6 +77,26 @@ def test_deploy_prints_urls_and_json(moto: str, app: Any) -> None:
     assert quiet.stderr == ""
 
 
+def test_warnings_come_once_before_the_steps_and_stay_with_quiet(moto: str, app: Any) -> None:
+    app.settings(
+        'keep_warm = true\nmemroy = 1\nevents = [{function = "app.tick", expression = "rate(1 minute)"}]'
+    )
+    warnings = ("Warning: 'events' are not deployed yet", "Warning: keep_warm is on", "'memroy'")
+    result = run(moto, "deploy", "dev")
+    assert result.exit_code == 0, result.output
+    first_step = result.stderr.index("[1/18]")
+    for text in warnings:
+        assert result.stderr.count(text) == 1, (text, result.stderr)
+        assert result.stderr.index(text) < first_step, (text, result.stderr)
+    assert result.stderr.index("Packaging") < first_step
+
+    quiet = run(moto, "update", "dev", "-q")
+    assert quiet.exit_code == 0, quiet.output
+    for text in warnings:
+        assert quiet.stderr.count(text) == 1, (text, quiet.stderr)
+    assert "Packaging" not in quiet.stderr
+
+
 def test_dry_run_and_plan_change_nothing(moto: str, app: Any) -> None:
     dry = run(moto, "deploy", "dev", "--dry-run")
     assert dry.exit_code == 0, dry.output

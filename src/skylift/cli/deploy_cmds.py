@@ -213,6 +213,8 @@ def _deploy_verb(
                 f"{what} stage [bold]{_esc(st.name)}[/bold]: {result.function} version "
                 f"{result.version} ({result.steps} steps, {result.seconds:.1f} s)"
             )
+            if result.touched and result.touched.warning:
+                out.warn(result.touched.warning)
         else:
             out.info(
                 f"Stage [bold]{_esc(st.name)}[/bold] is up to date (version {result.version})."

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from skylift.aws import Aws
@@ -28,6 +28,7 @@ from skylift.deploy.package import build_artifact
 from skylift.deploy.plan import Plan, plan, preflight
 from skylift.deploy.plan_front import primary_http_api, primary_rest_api
 from skylift.deploy.steps import PointAlias
+from skylift.deploy.touch import Touch, touch_stage
 from skylift.errors import AlreadyDeployedError, NotDeployedError
 from skylift.packaging import Artifact
 from skylift.packaging.progress import Reporter
@@ -60,6 +61,7 @@ class DeployResult:
     seconds: float
     plan: Plan
     warnings: tuple[str, ...] = field(default=())
+    touched: Touch | None = None  # the GET after a deploy (None: not made)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +74,7 @@ class DeployResult:
             "changed": self.changed,
             "seconds": round(self.seconds, 3),
             "warnings": list(self.warnings),
+            "touch": self.touched.to_json() if self.touched else None,
         }
 
 
@@ -180,6 +183,7 @@ def run_stage(
     reporter: Reporter | None = None,
     packaging: Callable[[], None] | None = None,
     planned: Callable[[Prepared], None] | None = None,
+    touch: bool = True,
 ) -> DeployResult | Prepared:
     """Check, package (unless given an artifact), plan, and apply unless ``dry_run`` or ``plan``.
 
@@ -187,6 +191,8 @@ def run_stage(
     update: deployed) are checked first, with reads only, so a refusal never
     waits for packaging. ``packaging`` is called just before packaging starts,
     ``planned`` once the plan is made, before any step runs (to show warnings).
+    After a change, the stage's URL is requested once (Zappa's ``touch``, unless
+    the settings or ``touch=False`` turn it off): ``DeployResult.touched``.
     Returns the ``Prepared`` plan when nothing is applied, else the result.
     """
     current = observe_stage(stage, aws)
@@ -201,7 +207,13 @@ def run_stage(
         planned(prepared)
     if dry_run or verb == "plan":
         return prepared
-    return apply(prepared, progress)
+    result = apply(prepared, progress)
+    if touch and result.changed:
+        touched = touch_stage(
+            stage, result.urls, function=result.function, endpoint=aws.endpoint("lambda")
+        )
+        result = replace(result, touched=touched)
+    return result
 
 
 def deploy_stage(

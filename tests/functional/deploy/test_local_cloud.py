@@ -7,6 +7,7 @@ Packaging is the real one (bottle comes from PyPI, into a per-run cache).
 
 from __future__ import annotations
 
+import json
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -70,6 +71,8 @@ def test_bottle_hello_on_the_local_cloud(cloud: Any, project: Path, calls: Calls
     urls = [u.url for u in deployed.urls]
     assert urls[0].startswith(f"{cloud.endpoint_url}/restapis/")
     assert get(urls[0] + "hello") == (200, b"Hello World!")
+    assert deployed.touched is not None  # touch: GET / right after the deploy
+    assert (deployed.touched.status, deployed.touched.warning) == (404, None)
 
     calls.clear()
     run_stage(stage, aws, verb="update")
@@ -89,3 +92,40 @@ def test_bottle_hello_on_the_local_cloud(cloud: Any, project: Path, calls: Calls
     undeploy_stage(moved, aws, remove_logs=True)
     lam = session.client("lambda", endpoint_url=cloud.endpoint_url, region_name="us-east-1")
     assert lam.list_functions()["Functions"] == []
+
+
+def test_touch_warns_when_the_deployed_app_is_broken(
+    cloud: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """app_function names no module: the deploy succeeds, and says every request fails."""
+    from click.testing import CliRunner
+
+    from skylift.cli.main import cli
+
+    project = tmp_path / "broken"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.setenv("SKYLIFT_CACHE_DIR", str(tmp_path / "cache"))
+    settings = '[stages.dev]\napp_function = "nope.app"\naws_region = "us-east-1"\n'
+    (project / "skylift.toml").write_text(settings + 'project_name = "broken"\n')
+    (project / "app.py").write_text("app = None\n")
+
+    def skylift(*args: str) -> Any:
+        return CliRunner().invoke(cli, [*args, "--endpoint-url", cloud.endpoint_url])
+
+    broken = skylift("deploy", "dev", "--json")
+    assert broken.exit_code == 0, broken.output  # Zappa fails here; skylift warns
+    assert "answered 500, a server error" in broken.stderr
+    assert "/aws/lambda/broken-dev" in broken.stderr
+    assert "skylift local logs --function broken-dev" in broken.stderr
+    assert json.loads(broken.stdout)["touch"]["status"] == 500
+
+    (project / "skylift.toml").write_text(settings + 'project_name = "broken"\ntouch = false\n')
+    (project / "app.py").write_text("app = None  # changed\n")
+    untouched = skylift("update", "dev", "--json")
+    assert untouched.exit_code == 0, untouched.output
+    assert "server error" not in untouched.stderr
+    assert json.loads(untouched.stdout)["touch"] is None
+
+    assert skylift("undeploy", "dev", "-y", "--remove-logs").exit_code == 0

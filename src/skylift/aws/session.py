@@ -81,13 +81,20 @@ class Aws:
         endpoint_url: str | None = None,
         session: boto3.Session | None = None,
         credentials: tuple[str, str] | None = None,
+        fallback_credentials: tuple[str, str] | None = None,
     ) -> Aws:
         """The AWS a stage deploys to: its profile, region and endpoints (see the module doc).
 
         ``credentials`` (key id, secret) replace the profile: the local cloud
         accepts placeholders, and a machine with no AWS account must deploy there.
+        ``fallback_credentials`` are used only when none are configured (an
+        endpoint that accepts any, reached without ``--local``).
         """
         s = stage.settings
+        if fallback_credentials is not None and credentials is None and session is None:
+            session = _configured_session(s.profile_name)
+            if session is None:
+                credentials = fallback_credentials
         if credentials is not None and session is None:
             session = boto3.Session(
                 aws_access_key_id=credentials[0],
@@ -225,6 +232,32 @@ def make_session(profile: str | None) -> boto3.Session:
             hint="Create it with `aws configure --profile NAME`, or fix profile_name "
             "in the settings (remove it to use AWS_ACCESS_KEY_ID/… from the environment).",
         ) from exc
+
+
+# Asking the instance metadata service for a role costs a timeout off EC2; a machine
+# that relies on it has "configured" nothing a local endpoint would care about.
+_NETWORK_PROVIDERS = frozenset({"iam-role"})
+
+
+def _configured_session(profile: str | None) -> boto3.Session | None:
+    """A session for ``profile`` when it finds credentials without the network, else None.
+
+    An unknown profile counts as none: there is nothing to use in its place.
+    """
+    try:
+        session = make_session(profile)
+    except CredentialsError:
+        return None
+    resolver = session._session.get_component("credential_provider")
+    for provider in resolver.providers:
+        if provider.METHOD in _NETWORK_PROVIDERS:
+            continue
+        try:
+            if provider.load() is not None:
+                return session
+        except botocore.exceptions.BotoCoreError:
+            return session  # configured, but broken: the real call reports it
+    return None
 
 
 def known_regions(session: boto3.Session) -> set[str]:

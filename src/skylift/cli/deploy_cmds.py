@@ -127,7 +127,19 @@ def aws_for(stage: Stage) -> Aws:
         kwargs = cloud.client_kwargs()
         credentials = (kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"])
         return Aws.for_stage(stage, endpoint_url=cloud.endpoint_url, credentials=credentials)
-    return Aws.for_stage(stage, endpoint_url=opts.endpoint_url)
+    return Aws.for_stage(
+        stage, endpoint_url=opts.endpoint_url, fallback_credentials=_local_fallback(opts)
+    )
+
+
+def _local_fallback(opts: AwsOptions) -> tuple[str, str] | None:
+    """The local cloud's placeholders, for an endpoint on this machine (it accepts any)."""
+    from skylift.local import is_local_endpoint
+    from skylift.local.lifecycle import LOCAL_ACCESS_KEY
+
+    if not is_local_endpoint(opts.endpoint_url):
+        return None
+    return (LOCAL_ACCESS_KEY, LOCAL_ACCESS_KEY)
 
 
 # -- shared bits -----------------------------------------------------------------

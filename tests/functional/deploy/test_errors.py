@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -25,24 +26,46 @@ from tests.functional.deploy.conftest import Calls, aws_client
 pytestmark = pytest.mark.functional
 
 
-def test_missing_credentials_is_one_clear_message(
-    moto: str, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role either
+
+
+def test_missing_credentials_is_one_clear_message(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_credentials(monkeypatch)
     write(
         project / "skylift.toml",
         '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\n',
     )
     built: list[str] = []
     monkeypatch.setattr(engine, "build_artifact", lambda stage, reporter=None: built.append("x"))
-    result = CliRunner().invoke(cli, ["deploy", "dev", "--endpoint-url", moto])
+    # An endpoint off this machine needs real credentials (never reached: none are found).
+    endpoint = "https://aws-compatible.invalid"
+    result = CliRunner().invoke(cli, ["deploy", "dev", "--endpoint-url", endpoint])
     assert result.exit_code == 1
     assert "Error: No usable AWS credentials were found." in result.stderr
     assert "Hint: Set AWS_ACCESS_KEY_ID" in result.stderr
     assert "Traceback" not in result.output
     assert built == []  # refused before packaging
     assert "Packaging" not in result.stderr
+
+
+def test_a_local_endpoint_needs_no_credentials(
+    moto: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like --local: an endpoint on 127.0.0.1 gets the local cloud's placeholders (even when
+    profile_name names a profile this machine does not have)."""
+    no_credentials(monkeypatch)
+    write(
+        project / "skylift.toml",
+        '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\nprofile_name = "gone"\n',
+    )
+    result = CliRunner().invoke(cli, ["status", "dev", "--endpoint-url", moto, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["deployed"] is False
 
 
 def test_unknown_profile(project: Path) -> None:

@@ -107,6 +107,10 @@ def test_touch_warns_when_the_deployed_app_is_broken(
     monkeypatch.chdir(project)
     monkeypatch.delenv("VIRTUAL_ENV", raising=False)
     monkeypatch.setenv("SKYLIFT_CACHE_DIR", str(tmp_path / "cache"))
+    # No AWS credentials at all: --endpoint-url on 127.0.0.1 needs none, like --local.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     settings = '[stages.dev]\napp_function = "nope.app"\naws_region = "us-east-1"\n'
     (project / "skylift.toml").write_text(settings + 'project_name = "broken"\n')
     (project / "app.py").write_text("app = None\n")

@@ -164,6 +164,12 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
+def counted(n: int, noun: str) -> str:
+    from skylift.deploy.display import counted as count
+
+    return count(n, noun)
+
+
 def _show_plan(out: Output, plan: Plan) -> None:
     from skylift.deploy.display import plan_lines
 
@@ -223,7 +229,7 @@ def _deploy_verb(
             what = "Deployed" if verb == "deploy" else "Updated"
             out.info(
                 f"{what} stage [bold]{_esc(st.name)}[/bold]: {result.function} version "
-                f"{result.version} ({result.steps} steps, {result.seconds:.1f} s)"
+                f"{result.version} ({counted(result.steps, 'step')}, {result.seconds:.1f} s)"
             )
             if result.touched and result.touched.warning:
                 out.warn(result.touched.warning)
@@ -394,9 +400,11 @@ def undeploy(
             payload.append(plan.to_json())
             continue
         if not yes:
-            _confirm(f"Remove stage '{st.name}' ({len(plan.steps)} steps)?")
+            _confirm(f"Remove stage '{st.name}' ({counted(len(plan.steps), 'step')})?")
         result = apply_undeploy(prepared, _progress(out))
-        out.info(f"Undeployed stage [bold]{_esc(st.name)}[/bold] ({result.removed} steps).")
+        out.info(
+            f"Undeployed stage [bold]{_esc(st.name)}[/bold] ({counted(result.removed, 'step')})."
+        )
         payload.append(result.to_json())
     out.data(payload if all_stages else payload[0], lambda: None)
 

@@ -6,6 +6,7 @@ The same ``Plan`` is what ``--dry-run`` and ``plan`` print and what execute runs
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,14 +37,36 @@ def _value(v: Any) -> str:
     return text if len(text) <= 90 else text[:87] + "…"
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+# AWS writes 2026-11-24T21:38:03.505+0000, moto 2026-11-24T21:38:03.505589000Z.
+_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?")
+_UTC = frozenset({"Z", "+0000", "+00:00", "-0000", "-00:00"})
+
+
+def to_seconds(timestamp: str) -> str:
+    """An ISO timestamp to the second, ``Z`` for UTC (``--json`` keeps the full one)."""
+    match = _TIMESTAMP.fullmatch(timestamp)
+    if not match:
+        return timestamp
+    zone = match.group(2) or ""
+    if zone in _UTC:
+        zone = "Z"
+    elif len(zone) == 5:
+        zone = f"{zone[:3]}:{zone[3:]}"
+    return match.group(1) + zone
+
+
 def plan_lines(plan: Plan) -> list[str]:
     """The plan, one line per step plus one per changed field (rich markup)."""
     if plan.empty:
         return [f"Stage [bold]{escape(plan.stage)}[/bold] is up to date: nothing to {plan.verb}."]
-    count = len(plan.steps)
     lines = [
         f"Plan to {plan.verb} stage [bold]{escape(plan.stage)}[/bold]: "
-        f"{count} step{'s' if count != 1 else ''}"
+        f"{counted(len(plan.steps), 'step')}"
     ]
     for step in plan.steps:
         lines.append(f"  {_marker(step)} {escape(step.describe())}")
@@ -106,7 +129,7 @@ def status_lines(report: StatusReport) -> list[str]:
     lines = [
         f"[bold]{escape(report.function)}[/bold] (stage {escape(report.stage)}, {report.region}): "
         f"live version [bold]{report.live_version}[/bold] via alias {escape(report.alias)}, "
-        f"deployed {escape(report.last_deploy or '?')}"
+        f"deployed {escape(to_seconds(report.last_deploy) if report.last_deploy else '?')}"
     ]
     lines += ["URLs:"] + [f"  {escape(u.url)}" for u in report.urls] if report.urls else []
     c = report.config
@@ -122,7 +145,7 @@ def status_lines(report: StatusReport) -> list[str]:
     for v in report.versions:
         mark = "[green]● live[/green]" if v.live else ""
         lines.append(
-            f"  {v.version:>4}  {escape(v.deployed[:19])}  {escape(v.description)}  {mark}"
+            f"  {v.version:>4}  {escape(to_seconds(v.deployed))}  {escape(v.description)}  {mark}"
         )
     if report.schedules:
         lines.append("Schedules:")

@@ -142,6 +142,8 @@ def test_status_rollback_and_undeploy(moto: str, app: Any) -> None:
     refused = run(moto, "rollback", "dev", "-n", "5")
     assert refused.exit_code == 1
     assert "only 0 older version(s) are kept" in refused.stderr
+    forward = run(moto, "update", "dev")  # same code: the alias goes back to version 2
+    assert "Updated stage dev: hello-dev version 2 (1 step," in forward.stderr
 
     declined = run(moto, "undeploy", "dev", input="n\n")
     assert declined.exit_code == 1

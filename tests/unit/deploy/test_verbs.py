@@ -13,12 +13,20 @@ from skylift.aws.cloudwatch import Series
 from skylift.aws.errors import ThrottledError, translate
 from skylift.deploy import steps as st
 from skylift.deploy.current import LayerState, RuleState
-from skylift.deploy.display import metric_lines, plan_lines, sparkline
+from skylift.deploy.display import (
+    counted,
+    metric_lines,
+    plan_lines,
+    sparkline,
+    status_lines,
+    to_seconds,
+)
 from skylift.deploy.execute import StepFailed
 from skylift.deploy.names import Names
 from skylift.deploy.observe import Lookup
 from skylift.deploy.plan import plan
 from skylift.deploy.rollback import plan_rollback
+from skylift.deploy.status import StatusReport, VersionInfo
 from skylift.deploy.undeploy import plan_undeploy
 from skylift.errors import AwsError, CredentialsError, DeployError, NotDeployedError, UsageError
 from tests.unit.deploy.support import ACCOUNT, deployed, make_desired, make_stage, nothing
@@ -195,3 +203,46 @@ def test_interrupt_midway_is_reported_like_a_failure(
         execute_module.execute(planned, object())  # type: ignore[arg-type]
     assert "Interrupted (Ctrl-C)" in failed.value.message
     assert len(failed.value.done) == 2
+
+
+def test_counted() -> None:
+    assert counted(1, "step") == "1 step"
+    assert counted(0, "step") == "0 steps"
+    assert counted(18, "step") == "18 steps"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "shown"),
+    [
+        ("2026-11-24T21:38:03.505589000Z", "2026-11-24T21:38:03Z"),  # moto: nanoseconds
+        ("2026-11-24T21:38:03.505+0000", "2026-11-24T21:38:03Z"),  # AWS
+        ("2026-11-24T21:38:03+02:00", "2026-11-24T21:38:03+02:00"),
+        ("2026-11-24T21:38:03.1-0530", "2026-11-24T21:38:03-05:30"),
+        ("2026-11-24T21:38:03", "2026-11-24T21:38:03"),
+        ("yesterday", "yesterday"),
+    ],
+)
+def test_timestamps_to_the_second(stamp: str, shown: str) -> None:
+    assert to_seconds(stamp) == shown
+
+
+def test_status_shows_seconds_and_json_keeps_the_full_timestamp() -> None:
+    stamp = "2026-11-24T21:38:03.505589000Z"
+    report = StatusReport(
+        stage="dev",
+        function="hello-dev",
+        region="us-east-1",
+        deployed=True,
+        alias="dev",
+        live_version="1",
+        last_deploy=stamp,
+        config={"runtime": "python3.12"},
+        versions=[VersionInfo(1, stamp, "skylift dev 0123", "sha", live=True)],
+    )
+    text = "\n".join(status_lines(report))
+    assert "deployed 2026-11-24T21:38:03Z" in text
+    assert "     1  2026-11-24T21:38:03Z  skylift dev 0123" in text
+    assert ".505" not in text
+    data = report.to_json()
+    assert data["last_deploy"] == stamp
+    assert data["versions"][0]["deployed"] == stamp

@@ -246,3 +246,21 @@ def test_status_shows_seconds_and_json_keeps_the_full_timestamp() -> None:
     data = report.to_json()
     assert data["last_deploy"] == stamp
     assert data["versions"][0]["deployed"] == stamp
+
+
+def test_retention_is_documented_as_it_is(tmp_path: Path) -> None:
+    """Versions kept: num_retained_versions, else num_retained_artifacts (5), the docs agree."""
+    from skylift.config import StageSettings
+    from tests.conftest import REPO_ROOT
+
+    default = StageSettings.model_fields["num_retained_artifacts"].default
+    assert make_desired(tmp_path).retain == default == 5
+    assert make_desired(tmp_path, num_retained_versions=2).retain == 2
+    described = StageSettings.model_fields["num_retained_versions"].description or ""
+    assert "default: all" not in described
+    assert f"num_retained_artifacts, {default} by default" in described
+    settings_md = (REPO_ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert described in settings_md  # the generated reference says the same
+    deploy_md = (REPO_ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert f"`num_retained_artifacts` (default {default})" in deploy_md
+    assert f"out of the box, {default} versions are kept" in deploy_md

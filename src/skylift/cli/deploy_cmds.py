@@ -164,7 +164,7 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
-def counted(n: int, noun: str) -> str:
+def _counted(n: int, noun: str) -> str:
     from skylift.deploy.display import counted as count
 
     return count(n, noun)
@@ -229,7 +229,7 @@ def _deploy_verb(
             what = "Deployed" if verb == "deploy" else "Updated"
             out.info(
                 f"{what} stage [bold]{_esc(st.name)}[/bold]: {result.function} version "
-                f"{result.version} ({counted(result.steps, 'step')}, {result.seconds:.1f} s)"
+                f"{result.version} ({_counted(result.steps, 'step')}, {result.seconds:.1f} s)"
             )
             if result.touched and result.touched.warning:
                 out.warn(result.touched.warning)
@@ -400,10 +400,10 @@ def undeploy(
             payload.append(plan.to_json())
             continue
         if not yes:
-            _confirm(f"Remove stage '{st.name}' ({counted(len(plan.steps), 'step')})?")
+            _confirm(f"Remove stage '{st.name}' ({_counted(len(plan.steps), 'step')})?")
         result = apply_undeploy(prepared, _progress(out))
         out.info(
-            f"Undeployed stage [bold]{_esc(st.name)}[/bold] ({counted(result.removed, 'step')})."
+            f"Undeployed stage [bold]{_esc(st.name)}[/bold] ({_counted(result.removed, 'step')})."
         )
         payload.append(result.to_json())
     out.data(payload if all_stages else payload[0], lambda: None)

@@ -50,12 +50,14 @@ def package(
 
 
 def _render(out: Output, artifact: Artifact, explain: bool) -> None:
+    from rich.markup import escape
+
     from skylift.packaging.limits import UNZIPPED_LIMIT, ZIPPED_LIMIT, human
 
     if explain and artifact.report:
         _explain(out, artifact)
     verb = "Reused unchanged package" if artifact.reused else "Package created"
-    out.out.print(f"[green]{verb}[/green]: {artifact.path}")
+    out.out.print(f"[green]{verb}[/green]: {escape(str(artifact.path))}")
     out.out.print(
         f"  {human(artifact.size)} zipped (limit {human(ZIPPED_LIMIT)} direct upload), "
         f"{human(artifact.unzipped_size)} unzipped (limit {human(UNZIPPED_LIMIT)})"
@@ -73,18 +75,22 @@ def _render(out: Output, artifact: Artifact, explain: bool) -> None:
 
 
 def _explain(out: Output, artifact: Artifact) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from skylift.packaging.limits import human
 
     report = artifact.report
     assert report is not None
-    out.out.print(f"Requirements: {report.requirements} (resolved with {report.resolver})")
+    # Paths, names and sources are data: "[project].dependencies" is not rich markup.
+    out.out.print(
+        f"Requirements: {escape(report.requirements)} (resolved with {escape(report.resolver)})"
+    )
     files = Table(title="Project files packed", title_justify="left", show_edge=False)
     files.add_column("path")
     files.add_column("size", justify="right")
     for path, size in report.included:
-        files.add_row(path, human(size))
+        files.add_row(escape(path), human(size))
     out.out.print(files)
     out.out.print(
         "Also packed: skylift's runtime (skylift/), skylift_settings.json, .skylift/manifest.json"
@@ -93,7 +99,7 @@ def _explain(out: Output, artifact: Artifact) -> None:
     left.add_column("path")
     left.add_column("why")
     for path, reason in report.excluded:
-        left.add_row(path, reason)
+        left.add_row(escape(path), escape(reason))
     out.out.print(left)
     deps = Table(
         title=f"Largest dependencies ({len(report.dependencies)} in all)",
@@ -103,5 +109,7 @@ def _explain(out: Output, artifact: Artifact) -> None:
     for column in ("name", "version", "wheel tag", "files", "unzipped"):
         deps.add_column(column, justify="right" if column in ("files", "unzipped") else "left")
     for dep in report.largest(20):
-        deps.add_row(dep.name, dep.version, dep.tag, str(dep.files), human(dep.unzipped))
+        deps.add_row(
+            escape(dep.name), escape(dep.version), dep.tag, str(dep.files), human(dep.unzipped)
+        )
     out.out.print(deps)

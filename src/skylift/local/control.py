@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from moto.apigateway.models import APIGatewayBackend
     from moto.apigatewayv2.models import ApiGatewayV2Backend
     from moto.awslambda.models import LambdaBackend, LambdaFunction
+    from moto.cloudwatch.models import CloudWatchBackend
     from moto.events.models import EventsBackend
     from moto.logs.models import LogsBackend
     from moto.sqs.models import SQSBackend
@@ -48,8 +49,9 @@ WARM_BACKENDS = (
     "events",
     "sts",
     "sqs",
+    "cloudwatch",
 )
-WARM_APPS = ("iam", "s3", "lambda", "apigateway", "logs", "events", "sts", "sqs")
+WARM_APPS = ("iam", "s3", "lambda", "apigateway", "logs", "events", "sts", "sqs", "monitoring")
 
 
 def _warm_environ(service: str, region: str) -> dict[str, str]:
@@ -109,6 +111,11 @@ class ControlPlane:
 
         return sqs_backends[self.account_id][region]
 
+    def cloudwatch(self, region: str, account_id: str | None = None) -> CloudWatchBackend:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        return cloudwatch_backends[account_id or self.account_id][region]
+
     def regions_in_use(self, service: str) -> list[str]:
         """Regions where a backend of ``service`` has been created (i.e. something was called)."""
         from moto.backends import get_backend
@@ -154,8 +161,11 @@ class ControlPlane:
         """Re-point moto's own invocations at skylift; undone by ``remove_patches``."""
         from moto.apigatewayv2.models import Api
         from moto.awslambda.models import LambdaFunction
+        from moto.cloudwatch.models import CloudWatchBackend
         from moto.events.models import Rule
         from moto.sqs.models import Queue
+
+        from skylift.local.metrics import exact_get_metric_data, exact_get_metric_statistics
 
         def patched_invoke(
             fn: Any, body: Any, request_headers: Any, response_headers: Any
@@ -202,6 +212,13 @@ class ControlPlane:
                 original_send(clone, event, transform_input)
 
         self._patch(Rule, "send_to_targets", patched_send)
+
+        # CloudWatch matches a metric's dimensions exactly; moto, loosely (see metrics.py).
+        for name, exact in (
+            ("get_metric_data", exact_get_metric_data),
+            ("get_metric_statistics", exact_get_metric_statistics),
+        ):
+            self._patch(CloudWatchBackend, name, exact(getattr(CloudWatchBackend, name)))
 
     def _patch(self, owner: type, name: str, value: Any) -> None:
         had = name in vars(owner)

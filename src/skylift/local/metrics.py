@@ -59,15 +59,67 @@ class Stat:
     def add(self, value: float) -> None:
         self.total += value
         self.count += 1
-        self.minimum = min(self.minimum, value)
-        self.maximum = max(self.maximum, value)
+        if value < self.minimum:
+            self.minimum = value
+        if value > self.maximum:
+            self.maximum = value
+
+    @classmethod
+    def ones(cls, count: int) -> Stat:
+        """``count`` values of 1 (invocations, throttles)."""
+        stat = cls()
+        stat.total, stat.count, stat.minimum, stat.maximum = float(count), count, 1.0, 1.0
+        return stat
+
+    def merge(self, other: Stat) -> None:
+        self.total += other.total
+        self.count += other.count
+        self.minimum = min(self.minimum, other.minimum)
+        self.maximum = max(self.maximum, other.maximum)
 
 
-def _add(stats: dict[Key, Stat], key: Key, value: float) -> None:
-    stat = stats.get(key)
-    if stat is None:
-        stat = stats[key] = Stat()
-    stat.add(value)
+class _Group:
+    """One minute of one function version invoked one way: the samples, summed on arrival."""
+
+    __slots__ = ("concurrency", "duration", "errors", "spec", "throttles")
+
+    def __init__(self, spec: FunctionSpec) -> None:
+        self.spec = spec
+        self.errors = Stat()  # one value per invocation: its count is the invocations
+        self.duration = Stat()
+        self.concurrency = (Stat(), Stat(), Stat())  # account, function, resource
+        self.throttles = 0
+
+    def add(self, failed: bool | None, duration: float, concurrency: tuple[int, int, int]) -> None:
+        if failed is None:
+            self.throttles += 1
+            return
+        self.errors.add(1.0 if failed else 0.0)
+        self.duration.add(duration)
+        for stat, value in zip(self.concurrency, concurrency, strict=True):
+            stat.add(value)
+
+    def series(self) -> list[tuple[int, str, str, Stat]]:
+        """(dimension level, metric, unit, statistics) of what these samples publish."""
+        out: list[tuple[int, str, str, Stat]] = []
+        if self.throttles:
+            out += [(level, "Throttles", COUNT, Stat.ones(self.throttles)) for level in range(3)]
+        if self.errors.count:
+            for level in range(3):
+                out += [
+                    (level, "Invocations", COUNT, Stat.ones(self.errors.count)),
+                    (level, "Errors", COUNT, self.errors),
+                    (level, "Duration", MILLISECONDS, self.duration),
+                    (level, "ConcurrentExecutions", COUNT, self.concurrency[level]),
+                ]
+        return out
+
+
+def _merge(stats: dict[Key, Stat], key: Key, stat: Stat) -> None:
+    mine = stats.get(key)
+    if mine is None:
+        mine = stats[key] = Stat()
+    mine.merge(stat)
 
 
 def dimension_sets(spec: FunctionSpec) -> tuple[Dimensions, ...]:
@@ -141,31 +193,25 @@ class MetricsRecorder:
                     self._store(stats)
 
     def _fold_samples(self, stats: dict[Key, Stat]) -> None:
-        account = self.control.account_id
-        sets_of: dict[tuple[str, str, str], tuple[Dimensions, ...]] = {}
+        groups: dict[tuple[str, str, str, int], _Group] = {}
         while True:
             try:
                 when, spec, failed, duration, concurrency = self._samples.popleft()
             except IndexError:
-                return
-            identity = (spec.function_arn, spec.invoked_arn, spec.version)
-            sets = sets_of.get(identity)
-            if sets is None:
-                sets = sets_of[identity] = dimension_sets(spec)
-            minute = int(when // 60) * 60
-            for index, dims in enumerate(sets):
-                values: tuple[tuple[str, str, float], ...]
-                if failed is None:
-                    values = (("Throttles", COUNT, 1.0),)
-                else:
-                    values = (
-                        ("Invocations", COUNT, 1.0),
-                        ("Errors", COUNT, 1.0 if failed else 0.0),
-                        ("Duration", MILLISECONDS, duration),
-                        ("ConcurrentExecutions", COUNT, float(concurrency[min(index, 2)])),
-                    )
-                for metric, unit, value in values:
-                    _add(stats, (account, spec.region, LAMBDA, metric, unit, dims, minute), value)
+                break
+            key = (spec.function_arn, spec.invoked_arn, spec.version, int(when // 60) * 60)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(spec)
+            group.add(failed, duration, concurrency)
+        account = self.control.account_id
+        for (_, _, _, minute), group in groups.items():
+            sets = dimension_sets(group.spec)
+            for level, metric, unit, stat in group.series():
+                # the Resource level's figures serve the ExecutedVersion level too
+                for dims in sets[level:] if level == 2 else sets[level : level + 1]:
+                    series = (account, group.spec.region, LAMBDA, metric, unit, dims, minute)
+                    _merge(stats, series, stat)
 
     def _fold_counts(self, stats: dict[Key, Stat]) -> None:
         account = self.control.account_id
@@ -174,11 +220,10 @@ class MetricsRecorder:
                 when, region, namespace, metric, dims, value = self._counts.popleft()
             except IndexError:
                 return
-            _add(
-                stats,
-                (account, region, namespace, metric, COUNT, dims, int(when // 60) * 60),
-                value,
-            )
+            stat = Stat()
+            stat.add(value)
+            key = (account, region, namespace, metric, COUNT, dims, int(when // 60) * 60)
+            _merge(stats, key, stat)
 
     def _store(self, stats: Mapping[Key, Stat]) -> None:
         from moto.cloudwatch.models import MetricAggregatedDatum

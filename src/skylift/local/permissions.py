@@ -17,8 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 APIGATEWAY = "apigateway.amazonaws.com"
 EVENTS = "events.amazonaws.com"
@@ -35,9 +34,8 @@ _MOTO_CONDITIONS = (
 _CACHE_LIMIT = 4096
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who asks to invoke, as a resource policy sees it."""
+class Caller(NamedTuple):
+    """Who asks to invoke, as a resource policy sees it (a tuple: built on every request)."""
 
     principal: str  # a service principal, or "*" for an anonymous caller
     source_arn: str | None = None

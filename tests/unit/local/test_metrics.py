@@ -166,3 +166,31 @@ def test_user_metrics_still_work(local: Local) -> None:
     listed = cw.list_metrics(Namespace="App")["Metrics"]
     assert len(listed) == 2
     assert json.dumps(listed)
+
+
+def test_error_rate_is_the_average_of_errors(local: Local, flaky: str) -> None:
+    resource = {"FunctionName": flaky, "Resource": f"{flaky}:live"}
+    assert query(local, "Errors", "Average", resource) == [pytest.approx(1 / 3)]
+    assert query(local, "Errors", "Maximum", resource) == [1.0]
+
+
+def test_dimension_sets_follow_how_the_function_was_named() -> None:
+    from skylift.local.executor.spec import FunctionSpec
+    from skylift.local.metrics import dimension_sets
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+
+    def sets(invoked: str, version: str) -> list[dict[str, str]]:
+        spec = FunctionSpec(
+            "123456789012", "us-east-1", "f", arn, version, invoked, "app.handler",
+            "python3.12", 128, 3, (), (), "x86_64", "digest", lambda: b"",
+        )  # fmt: skip
+        return [dict(dims) for dims in dimension_sets(spec)]
+
+    assert sets(arn, "$LATEST") == [{}, {"FunctionName": "f"}]
+    assert sets(arn + ":7", "7")[2:] == [{"FunctionName": "f", "Resource": "f:7"}]
+    assert sets(arn + ":$LATEST", "$LATEST")[2:] == [{"FunctionName": "f", "Resource": "f:$LATEST"}]
+    assert sets(arn + ":live", "7")[2:] == [
+        {"FunctionName": "f", "Resource": "f:live"},
+        {"FunctionName": "f", "Resource": "f:live", "ExecutedVersion": "7"},
+    ]

@@ -286,9 +286,10 @@ def test_schedule_without_permission_does_not_invoke(local: Local, events: Any) 
     assert f"rule {rule_name}: did not invoke {arn}" in server_log(local)
     local.allow(arn, "events.amazonaws.com", rule)
     assert [f["rule"] for f in advance(local, 60)] == [rule_name]
+    # counted when the invocation ends, which is a moment after its output
+    local.wait_for(lambda: invocations(local, name) == 1)
     local.wait_for(lambda: local.logs_of(name, "fired"))
     assert local.logs_of(name, "fired") == [f"fired by {rule}\n"]
-    assert invocations(local, name) == 1
 
 
 def test_put_events_without_permission_are_not_delivered(local: Local, events: Any) -> None:

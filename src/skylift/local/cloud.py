@@ -32,7 +32,7 @@ from skylift.local.logs.api import LogsApi
 from skylift.local.logs.sink import LogSink
 from skylift.local.metrics import EVENTS, MetricsRecorder
 from skylift.local.paths import LocalPaths
-from skylift.local.permissions import Caller, ResourcePolicies, denial, event_rule
+from skylift.local.permissions import Caller, ResourcePolicies, denial, event_rule, sns_topic
 from skylift.local.router import Router
 from skylift.local.schedule.clock import Clock, SystemClock
 from skylift.local.schedule.scheduler import Scheduler
@@ -146,7 +146,7 @@ class CloudServer:
         self.version = __version__
         self._thread: threading.Thread | None = None
         self.control.install_patches(
-            self._moto_invoke, self._api_endpoint, self.scheduler.rule_target
+            self._moto_invoke, self._api_endpoint, self.scheduler.rule_target, self._sns_may_invoke
         )
 
     def start(self) -> None:
@@ -226,6 +226,21 @@ class CloudServer:
         if outcome.function_error:
             response_headers["x-amz-function-error"] = outcome.function_error
         return outcome.payload
+
+    def _sns_may_invoke(self, function_arn: str, topic_arn: str) -> bool:
+        """SNS delivers to a function only if its resource policy allows the topic."""
+        try:
+            spec = self.executor_spec(function_arn, None, function_arn.split(":")[3])
+        except Exception:  # a missing function: moto's delivery reports it its own way
+            return True
+        caller = sns_topic(topic_arn, self.control.account_id)
+        if self.permits(spec, caller):
+            return True
+        self.log.warn(
+            f"SNS topic {topic_arn.rpartition(':')[2]}: did not invoke {function_arn}:"
+            f" {denial(spec.invoked_arn, caller)}"
+        )
+        return False
 
     def _api_endpoint(self, api_id: str, region: str) -> str:
         return http_api_host(api_id, self.port).rstrip("/")

@@ -35,6 +35,8 @@ MOTO_ENVIRONMENT = {
 InvokeHook = Callable[[str, "str | None", Any, Any, Any], "str | bytes | None"]
 # (rule, Lambda target, event) for an event a rule matched
 RuleTargetHook = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+# (function ARN, topic ARN) -> whether SNS may deliver to that function
+SnsDeliveryHook = Callable[[str, str], bool]
 # The target kinds moto's events backend delivers itself (logs, archives, SQS, buses).
 _MOTO_TARGETS = (":logs:", ":sqs:", ":events:")
 
@@ -157,12 +159,14 @@ class ControlPlane:
         invoke: InvokeHook,
         api_endpoint: Callable[[str, str], str],
         rule_target: RuleTargetHook,
+        sns_may_deliver: SnsDeliveryHook | None = None,
     ) -> None:
         """Re-point moto's own invocations at skylift; undone by ``remove_patches``."""
         from moto.apigatewayv2.models import Api
         from moto.awslambda.models import LambdaFunction
         from moto.cloudwatch.models import CloudWatchBackend
         from moto.events.models import Rule
+        from moto.sns.models import Subscription
         from moto.sqs.models import Queue
 
         from skylift.local.metrics import exact_get_metric_data, exact_get_metric_statistics
@@ -212,6 +216,19 @@ class ControlPlane:
                 original_send(clone, event, transform_input)
 
         self._patch(Rule, "send_to_targets", patched_send)
+
+        if sns_may_deliver is not None:
+            original_publish = Subscription.publish
+
+            def patched_publish(subscription: Any, *args: Any, **kwargs: Any) -> None:
+                # SNS needs the function's resource policy to allow the topic (moto: never asks)
+                if subscription.protocol == "lambda" and not sns_may_deliver(
+                    str(subscription.endpoint), str(subscription.topic.arn)
+                ):
+                    return
+                original_publish(subscription, *args, **kwargs)
+
+            self._patch(Subscription, "publish", patched_publish)
 
         # CloudWatch matches a metric's dimensions exactly; moto, loosely (see metrics.py).
         for name, exact in (

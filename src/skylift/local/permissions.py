@@ -1,6 +1,6 @@
 """Lambda resource policies, enforced where AWS enforces them.
 
-API Gateway, EventBridge and public Function URLs may invoke a function only
+API Gateway, EventBridge, SNS and public Function URLs may invoke a function only
 when its resource policy (the ``AddPermission`` statements of the version or
 alias they name) allows them: the principal, the action, and the conditions
 (``AWS:SourceArn`` with ``ArnLike`` wildcards, ``AWS:SourceAccount``,
@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 APIGATEWAY = "apigateway.amazonaws.com"
 EVENTS = "events.amazonaws.com"
+SNS = "sns.amazonaws.com"
 ANYONE = "*"
 INVOKE = "lambda:InvokeFunction"
 INVOKE_URL = "lambda:InvokeFunctionUrl"
@@ -63,6 +64,10 @@ def api_gateway(source_arn: str, account: str) -> Caller:
 
 def event_rule(rule_arn: str, account: str) -> Caller:
     return Caller(EVENTS, rule_arn, account)
+
+
+def sns_topic(topic_arn: str, account: str) -> Caller:
+    return Caller(SNS, topic_arn, account)
 
 
 def public_url() -> Caller:

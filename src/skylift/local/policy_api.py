@@ -87,10 +87,18 @@ def _statements_on(policy: Any, resource: str) -> list[dict[str, Any]]:
 def _aws_form(statement: dict[str, Any]) -> dict[str, Any]:
     """A statement as AWS shows it: moto's extra keys become the conditions they stand for."""
     shown = {k: v for k, v in statement.items() if k not in _MOTO_ONLY_KEYS}
-    conditions = conditions_of(statement)
+    conditions = {
+        operator: {key: _text(value) for key, value in block.items()}
+        for operator, block in conditions_of(statement).items()
+    }
     if conditions:
         shown["Condition"] = conditions
     return shown
+
+
+def _text(value: Any) -> Any:
+    """Policy documents carry booleans as the strings "true" and "false"."""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def _get(policy: Any, resource: str) -> Response:

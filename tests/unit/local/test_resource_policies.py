@@ -308,6 +308,29 @@ def test_put_events_without_permission_are_not_delivered(local: Local, events: A
     assert local.logs_of(name, "got") == ["got second\n"]
 
 
+# --- SNS ------------------------------------------------------------------------------------------
+
+
+def test_sns_delivers_only_when_the_topic_is_allowed(local: Local) -> None:
+    name = local.function(
+        "def handler(e, c):\n    print('news', e['Records'][0]['Sns']['Message'])\n"
+    )
+    arn = local.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    sns = local.client("sns")
+    topic = sns.create_topic(Name=f"news-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    other = sns.create_topic(Name=f"other-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    local.allow(arn, "sns.amazonaws.com", other)
+    sns.publish(TopicArn=topic, Message="first")
+    assert invocations(local, name) == 0
+    assert f"did not invoke {arn}" in server_log(local)
+    local.allow(arn, "sns.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="second")
+    local.wait_for(lambda: invocations(local, name) == 1)
+    local.wait_for(lambda: local.logs_of(name, "news"))
+    assert local.logs_of(name, "news") == ["news second\n"]
+
+
 # --- the policy API --------------------------------------------------------------------------
 
 
@@ -343,5 +366,5 @@ def test_function_url_statements_read_as_aws_writes_them(local: Local) -> None:
     statements = json.loads(lam.get_policy(FunctionName=name)["Policy"])["Statement"]
     assert [s["Condition"] for s in statements] == [
         {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
-        {"Bool": {"lambda:InvokedViaFunctionUrl": True}},
+        {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
     ]

@@ -169,7 +169,11 @@ class ControlPlane:
         from moto.sns.models import Subscription
         from moto.sqs.models import Queue
 
-        from skylift.local.metrics import exact_get_metric_data, exact_get_metric_statistics
+        from skylift.local.metrics import (
+            distinct_filtered_metrics,
+            exact_get_metric_data,
+            exact_get_metric_statistics,
+        )
 
         def patched_invoke(
             fn: Any, body: Any, request_headers: Any, response_headers: Any
@@ -234,6 +238,7 @@ class ControlPlane:
         for name, exact in (
             ("get_metric_data", exact_get_metric_data),
             ("get_metric_statistics", exact_get_metric_statistics),
+            ("get_filtered_metrics", distinct_filtered_metrics),
         ):
             self._patch(CloudWatchBackend, name, exact(getattr(CloudWatchBackend, name)))
 

@@ -17,6 +17,8 @@ moto matches ``GetMetricStatistics`` dimensions as a subset and
 ``GetMetricData`` without dimensions against everything, so a query for
 ``FunctionName`` alone would also count the ``Resource`` series; both are
 re-pointed here at exactly the dimensions asked for, as CloudWatch does.
+``ListMetrics`` lists each series once (moto: once per data point for a
+series of several dimensions, and in quadratic time).
 """
 
 from __future__ import annotations
@@ -319,3 +321,27 @@ def exact_get_metric_statistics(original: Callable[..., Any]) -> Callable[..., A
         return original(view, namespace, metric_name, start_time, end_time, period, stats, [], unit)
 
     return get_metric_statistics
+
+
+def distinct_filtered_metrics(original: Callable[..., Any]) -> Callable[..., Any]:
+    """ListMetrics: each series once (moto lists a many-dimension series once per data point)."""
+
+    def get_filtered_metrics(
+        backend: Any, metric_name: str, namespace: str, dimensions: list[dict[str, str]]
+    ) -> list[Any]:
+        seen: set[tuple[str, str, frozenset[tuple[str | None, str | None]]]] = set()
+        found: list[Any] = []
+        for datum in backend.get_all_metrics():
+            if not datum.filter(namespace=namespace, name=metric_name, dimensions=dimensions):
+                continue
+            series = (
+                datum.namespace,
+                datum.name,
+                frozenset((d.name, d.value) for d in datum.dimensions),
+            )
+            if series not in seen:
+                seen.add(series)
+                found.append(datum)
+        return found
+
+    return get_filtered_metrics

@@ -194,3 +194,22 @@ def test_dimension_sets_follow_how_the_function_was_named() -> None:
         {"FunctionName": "f", "Resource": "f:live"},
         {"FunctionName": "f", "Resource": "f:live", "ExecutedVersion": "7"},
     ]
+
+
+def test_list_metrics_names_each_series_once(local: Local) -> None:
+    """moto lists a series of several dimensions once per data point."""
+    cw = local.client("cloudwatch")
+    dims = [{"Name": "Shop", "Value": "a"}, {"Name": "Till", "Value": "3"}]
+    now = datetime.now(timezone.utc)
+    cw.put_metric_data(
+        Namespace="Till",
+        MetricData=[
+            {"MetricName": "Sales", "Value": 1, "Dimensions": dims, "Timestamp": now},
+            {"MetricName": "Sales", "Value": 2, "Dimensions": dims[::-1], "Timestamp": now},
+            {"MetricName": "Sales", "Value": 3, "Dimensions": dims[:1], "Timestamp": now},
+        ],
+    )
+    listed = cw.list_metrics(Namespace="Till")["Metrics"]
+    assert sorted(len(m["Dimensions"]) for m in listed) == [1, 2]
+    both = cw.list_metrics(Namespace="Till", Dimensions=[{"Name": "Till", "Value": "3"}])
+    assert [len(m["Dimensions"]) for m in both["Metrics"]] == [2]

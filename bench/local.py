@@ -10,7 +10,8 @@ Afterwards the local cloud's RSS is read from /proc.
 
 Run: ``make bench-deps && .venv/bin/python bench/local.py`` (``--duration``,
 ``--json``). Targets (issue 6): p50 added latency <= 2 ms, >= 1,000 req/s
-with 2 environments, deploy <= 3 s, local cloud RSS <= 500 MB.
+with 2 environments, deploy <= 3 s, local cloud RSS <= 500 MB. The CloudWatch
+Invocations the local cloud recorded for each app are read back at the end.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class AppResult:
     local_throughput: Load
     gunicorn_latency: Load
     gunicorn_throughput: Load
+    invocations_recorded: float = 0.0  # CloudWatch's Invocations sum after the local runs
 
     @property
     def added_p50_ms(self) -> float:
@@ -223,12 +225,42 @@ def deploy(endpoint: str, app: str, artifact: Any) -> tuple[str, float, float]:
             uri=uri,
         )
     apigw.create_deployment(restApiId=api, stageName="dev")
+    lam.add_permission(  # as skylift deploy does: this API may invoke the alias
+        FunctionName=name,
+        Qualifier="dev",
+        StatementId="skylift-rest-api",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*",
+    )
     deployed = time.perf_counter()
     url = f"{endpoint}/restapis/{api}/dev/_user_request_/hello"
     status, body = get(url)
     if (status, body) != (200, b"Hello World!"):
         raise SystemExit(f"{app}: GET /hello answered {status} {body[:200]!r}")
     return url, deployed - started, time.perf_counter() - deployed
+
+
+def invocations(endpoint: str, app: str) -> float:
+    """The function's Invocations in CloudWatch: every request the local cloud served."""
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="b",
+        aws_secret_access_key="b",
+    )
+    now = time.time()
+    found = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="Invocations",
+        Dimensions=[{"Name": "FunctionName", "Value": app.replace("_", "-") + "-dev"}],
+        StartTime=now - 3600,
+        EndTime=now + 120,
+        Period=3600,
+        Statistics=["Sum"],
+    )
+    return float(sum(point["Sum"] for point in found["Datapoints"]))
 
 
 def gunicorn(app: str, port: int) -> subprocess.Popen[bytes]:
@@ -307,6 +339,7 @@ def run(duration: float, connections: int) -> tuple[list[AppResult], dict[str, f
                     local_throughput,
                     gunicorn_latency,
                     gunicorn_throughput,
+                    invocations(cloud.endpoint_url, app),
                 )
             )
         memory["local_cloud_rss_mb"] = rss_mb(cloud.pid)
@@ -343,12 +376,13 @@ def render(
             )
     lines += [
         "",
-        "| app | added p50 | package | deploy (API calls) | first (cold) response |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| app | added p50 | package | deploy (API calls) | first (cold) response | CloudWatch Invocations |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
-            f"| {r.app} | {r.added_p50_ms:+.2f} ms | {r.package_s:.2f} s | {r.deploy_s:.2f} s | {r.first_response_s:.2f} s |"
+            f"| {r.app} | {r.added_p50_ms:+.2f} ms | {r.package_s:.2f} s | {r.deploy_s:.2f} s "
+            f"| {r.first_response_s:.2f} s | {r.invocations_recorded:,.0f} |"
         )
     lines += [
         "",

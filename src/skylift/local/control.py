@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from moto.apigateway.models import APIGatewayBackend
     from moto.apigatewayv2.models import ApiGatewayV2Backend
     from moto.awslambda.models import LambdaBackend, LambdaFunction
+    from moto.cloudwatch.models import CloudWatchBackend
     from moto.events.models import EventsBackend
     from moto.logs.models import LogsBackend
     from moto.sqs.models import SQSBackend
@@ -34,6 +35,8 @@ MOTO_ENVIRONMENT = {
 InvokeHook = Callable[[str, "str | None", Any, Any, Any], "str | bytes | None"]
 # (rule, Lambda target, event) for an event a rule matched
 RuleTargetHook = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+# (function ARN, topic ARN) -> whether SNS may deliver to that function
+SnsDeliveryHook = Callable[[str, str], bool]
 # The target kinds moto's events backend delivers itself (logs, archives, SQS, buses).
 _MOTO_TARGETS = (":logs:", ":sqs:", ":events:")
 
@@ -48,8 +51,9 @@ WARM_BACKENDS = (
     "events",
     "sts",
     "sqs",
+    "cloudwatch",
 )
-WARM_APPS = ("iam", "s3", "lambda", "apigateway", "logs", "events", "sts", "sqs")
+WARM_APPS = ("iam", "s3", "lambda", "apigateway", "logs", "events", "sts", "sqs", "monitoring")
 
 
 def _warm_environ(service: str, region: str) -> dict[str, str]:
@@ -109,6 +113,11 @@ class ControlPlane:
 
         return sqs_backends[self.account_id][region]
 
+    def cloudwatch(self, region: str, account_id: str | None = None) -> CloudWatchBackend:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        return cloudwatch_backends[account_id or self.account_id][region]
+
     def regions_in_use(self, service: str) -> list[str]:
         """Regions where a backend of ``service`` has been created (i.e. something was called)."""
         from moto.backends import get_backend
@@ -150,12 +159,21 @@ class ControlPlane:
         invoke: InvokeHook,
         api_endpoint: Callable[[str, str], str],
         rule_target: RuleTargetHook,
+        sns_may_deliver: SnsDeliveryHook | None = None,
     ) -> None:
         """Re-point moto's own invocations at skylift; undone by ``remove_patches``."""
         from moto.apigatewayv2.models import Api
         from moto.awslambda.models import LambdaFunction
+        from moto.cloudwatch.models import CloudWatchBackend
         from moto.events.models import Rule
+        from moto.sns.models import Subscription
         from moto.sqs.models import Queue
+
+        from skylift.local.metrics import (
+            distinct_filtered_metrics,
+            exact_get_metric_data,
+            exact_get_metric_statistics,
+        )
 
         def patched_invoke(
             fn: Any, body: Any, request_headers: Any, response_headers: Any
@@ -202,6 +220,27 @@ class ControlPlane:
                 original_send(clone, event, transform_input)
 
         self._patch(Rule, "send_to_targets", patched_send)
+
+        if sns_may_deliver is not None:
+            original_publish = Subscription.publish
+
+            def patched_publish(subscription: Any, *args: Any, **kwargs: Any) -> None:
+                # SNS needs the function's resource policy to allow the topic (moto: never asks)
+                if subscription.protocol == "lambda" and not sns_may_deliver(
+                    str(subscription.endpoint), str(subscription.topic.arn)
+                ):
+                    return
+                original_publish(subscription, *args, **kwargs)
+
+            self._patch(Subscription, "publish", patched_publish)
+
+        # CloudWatch matches a metric's dimensions exactly; moto, loosely (see metrics.py).
+        for name, exact in (
+            ("get_metric_data", exact_get_metric_data),
+            ("get_metric_statistics", exact_get_metric_statistics),
+            ("get_filtered_metrics", distinct_filtered_metrics),
+        ):
+            self._patch(CloudWatchBackend, name, exact(getattr(CloudWatchBackend, name)))
 
     def _patch(self, owner: type, name: str, value: Any) -> None:
         had = name in vars(owner)

@@ -7,6 +7,8 @@
   location is a URL on the local cloud that serves the zip.
 - Function URL configurations (create/get/update/delete with a qualifier, and
   ListFunctionUrlConfigs, which moto lacks) return the local URL.
+- AddPermission, GetPolicy, RemovePermission keep one policy per version or
+  alias (policy_api.py).
 - After UpdateFunctionCode/Configuration (answered by moto), ``LastModified``
   moves as on AWS; after DeleteFunction its URLs and environments go too.
 """
@@ -29,6 +31,7 @@ from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.spec import split_name
 from skylift.local.function_urls import UrlConfig, new_url_id
 from skylift.local.httpserver import Request, Response
+from skylift.local.policy_api import PolicyApi
 
 if TYPE_CHECKING:
     from skylift.local.cloud import CloudServer
@@ -40,6 +43,7 @@ MAX_SYNC_PAYLOAD = 6_291_456
 class LambdaApi:
     def __init__(self, cloud: CloudServer) -> None:
         self.cloud = cloud
+        self.policies = PolicyApi(cloud)
 
     def handle(self, request: Request, region: str) -> Response | None:
         """The answer, or None to let moto answer (and ``after`` see its response)."""
@@ -65,6 +69,8 @@ class LambdaApi:
                 return self.url_config(request, name, qualifier, region)
             if rest == "/urls" and request.method == "GET":
                 return self.list_urls(name, region)
+            if rest == "/policy" or rest.startswith("/policy/"):
+                return self.policies.handle(request, name, rest, region)
         except Exception as exc:
             answer = moto_error(exc)
             if answer is None:

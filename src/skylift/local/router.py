@@ -63,6 +63,8 @@ class Router:
             response = self.moto(self.cloud.apigateway_fixes.before(request))
             self.cloud.apigateway_fixes.after(request, region, response)
             return response
+        if service == "monitoring":
+            self.cloud.metrics.flush()  # CloudWatch reads see every invocation made so far
         if service in ("events", "eventbridge"):
             answer = self.cloud.scheduler.before_events_call(request)
             if answer is not None:

@@ -27,10 +27,18 @@ def free_port() -> int:
 class Cli:
     home: Path
     port: int
+    cwd: Path | None = None  # the project directory, for the deploy verbs
+    extra_env: dict[str, str] | None = None
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "SKYLIFT_HOME": str(self.home), "NO_COLOR": "1", "COLUMNS": "200"}
+        return {
+            **os.environ,
+            "SKYLIFT_HOME": str(self.home),
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
+            **(self.extra_env or {}),
+        }
 
     def run(
         self, *args: str, check: bool = True, timeout: float = 90
@@ -38,6 +46,7 @@ class Cli:
         result = subprocess.run(
             [sys.executable, "-m", "skylift.cli.main", *args],
             env=self.env,
+            cwd=self.cwd,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -68,6 +68,7 @@ def test_bottle_hello_through_every_front_door(cli: Cli, artifact: Any) -> None:
     ]
 
     rest = rest_api(cli, alias)
+    grant(cli, alias, rest)
     assert get(f"{cli.url}/restapis/{rest}/dev/_user_request_/hello") == (200, b"Hello World!")
     assert get(f"{cli.url}/dev/hello", host=f"{rest}.execute-api.localhost:{cli.port}") == (
         200,
@@ -76,6 +77,7 @@ def test_bottle_hello_through_every_front_door(cli: Cli, artifact: Any) -> None:
     assert get(f"{cli.url}/restapis/{rest}/dev/_user_request_/nowhere")[0] == 404
 
     http = http_api(cli, alias)
+    grant(cli, alias, http)
     assert get(f"{cli.url}/hello", host=f"{http}.execute-api.localhost:{cli.port}") == (
         200,
         b"Hello World!",
@@ -85,10 +87,33 @@ def test_bottle_hello_through_every_front_door(cli: Cli, artifact: Any) -> None:
         FunctionName="bottle-hello-dev", Qualifier="dev", AuthType="NONE"
     )
     url_id = url["FunctionUrl"].split("//")[1].split(".")[0]
+    assert get(f"{cli.url}/_lambda_url/{url_id}/hello")[0] == 403  # not public yet
+    for sid, public in (
+        ("url", {"Action": "lambda:InvokeFunctionUrl", "FunctionUrlAuthType": "NONE"}),
+        ("url-invoke", {"Action": "lambda:InvokeFunction", "InvokedViaFunctionUrl": True}),
+    ):
+        lam.add_permission(
+            FunctionName="bottle-hello-dev",
+            Qualifier="dev",
+            StatementId=sid,
+            Principal="*",
+            **public,
+        )
     assert get(f"{cli.url}/_lambda_url/{url_id}/hello") == (200, b"Hello World!")
 
     logs = cli.run("local", "logs", "--function", "bottle-hello-dev", "--filter", "REPORT").stdout
     assert logs.count("REPORT RequestId:") >= 4
+
+
+def grant(cli: Cli, alias: str, api: str) -> None:
+    """The invoke permission skylift's deploy adds for an API (any stage, method, path)."""
+    cli.client("lambda").add_permission(
+        FunctionName=alias,
+        StatementId=f"api-{api}",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*",
+    )
 
 
 def rest_api(cli: Cli, alias: str) -> str:

@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import time
+import urllib.error
 import urllib.request
 import zipfile
 
@@ -24,8 +25,11 @@ def handler(event, context):
 """
 
 
-def deploy(cli: Cli) -> str:
-    """What the deploy engine does, in miniature: S3 zip, role, function, version, alias, REST API."""
+def deploy(cli: Cli) -> tuple[str, str]:
+    """What the deploy engine does, in miniature: S3 zip, role, function, version, alias, REST API.
+
+    Not yet the invoke permission: (API id, alias ARN).
+    """
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("app.py", APP)
@@ -59,22 +63,34 @@ def deploy(cli: Cli) -> str:
             uri=uri,
         )
     apigw.create_deployment(restApiId=api, stageName="dev")
-    return str(api)
+    return str(api), alias
 
 
 def get(url: str) -> tuple[int, bytes]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=30) as response:
-        return response.status, response.read()
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 def test_up_deploy_serve_status_logs_down(cli: Cli) -> None:
     up = cli.json("local", "up", "--port", str(cli.port))
     assert up["endpoint_url"] == cli.url
     assert up["notice"] is None
-    api = deploy(cli)
-    status, body = get(f"{cli.url}/restapis/{api}/dev/_user_request_/hello")
-    assert (status, body) == (200, b"Hello from /hello")
+    api, alias = deploy(cli)
+    url = f"{cli.url}/restapis/{api}/dev/_user_request_/hello"
+    # as on AWS: without a resource policy that lets this API invoke the alias, a 500
+    assert get(url) == (500, b'{"message": "Internal server error"}')
+    cli.client("lambda").add_permission(
+        FunctionName=alias,
+        StatementId="rest-api",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*",
+    )
+    assert get(url) == (200, b"Hello from /hello")
 
     state = cli.json("local", "status")
     assert state["pid"] == up["pid"]
@@ -96,6 +112,10 @@ def test_up_deploy_serve_status_logs_down(cli: Cli) -> None:
     assert "serving /hello" in function_logs
     server_log = cli.run("local", "logs", "-n", "200").stdout
     assert f"GET {api}.execute-api /dev/hello 200" in server_log
+    assert "Invalid permissions on Lambda function" in server_log
+    assert f"--source-arn 'arn:aws:execute-api:us-east-1:123456789012:{api}/dev/GET/hello'" in (
+        server_log
+    )
 
     down = cli.json("local", "down")
     assert down == {"stopped": True}

@@ -257,6 +257,7 @@ def handler(event, context):
     sns = local.client("sns")
     topic = sns.create_topic(Name="news")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    local.allow(arn, "sns.amazonaws.com", topic)
     sns.publish(TopicArn=topic, Message="hello via sns")
     sqs = local.client("sqs")
     messages = local.wait_for(lambda: sqs.receive_message(QueueUrl=queue_url).get("Messages"))

@@ -58,6 +58,7 @@ def http_api(
             ApiId=api_id, RouteKey=route, Target=f"integrations/{integration['IntegrationId']}"
         )
     v2.create_stage(ApiId=api_id, StageName=stage, AutoDeploy=True)
+    local.allow_api(alias, api_id)
     return str(api_id)
 
 
@@ -219,6 +220,7 @@ def test_jwt_authorizer(local: Local, echo: str) -> None:
         AuthorizerId=authorizer,
     )
     v2.create_stage(ApiId=api, StageName="$default")
+    local.allow_api(echo, api)
     host = f"{api}.execute-api.localhost"
     good = {
         "iss": "https://issuer.example",
@@ -275,6 +277,8 @@ def handler(event, context):
         AuthorizerId=authorizer,
     )
     v2.create_stage(ApiId=api, StageName="$default")
+    local.allow_api(echo, api)
+    local.allow_api(arn, api)
     host = f"{api}.execute-api.localhost"
     assert local.request("/", host=host).status == 401
     assert local.request("/", host=host, headers={"Authorization": "wrong"}).status == 403
@@ -286,6 +290,7 @@ def test_function_url_on_an_alias(local: Local, echo: str) -> None:
     lam = local.client("lambda")
     name = echo.split(":")[6]
     config = lam.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE")
+    local.allow_public_url(name, "live")
     url = config["FunctionUrl"]
     assert url.startswith("http://")
     assert url.endswith(f".lambda-url.us-east-1.localhost:{local.port}/")
@@ -336,6 +341,7 @@ def test_unknown_function_url(local: Local) -> None:
 def test_quick_create_makes_route_integration_and_stage(local: Local, echo: str) -> None:
     v2 = local.client("apigatewayv2")
     api = v2.create_api(Name="quick", ProtocolType="HTTP", Target=echo)["ApiId"]
+    local.allow_api(echo, api)
     assert [r["RouteKey"] for r in v2.get_routes(ApiId=api)["Items"]] == ["$default"]
     assert [s["StageName"] for s in v2.get_stages(ApiId=api)["Items"]] == ["$default"]
     integration = v2.get_integrations(ApiId=api)["Items"][0]

@@ -67,6 +67,7 @@ def rest_api(local: Local, alias: str, authorizationType: str = "NONE", **method
             uri=URI.format(arn=alias),
         )
     apigw.create_deployment(restApiId=api, stageName="dev")
+    local.allow_api(alias, api)
     return api
 
 
@@ -185,6 +186,7 @@ def test_missing_method_and_resource(local: Local) -> None:
         uri=URI.format(arn=arn),
     )
     apigw.create_deployment(restApiId=api, stageName="dev")
+    local.allow_api(arn, api)
     assert local.request(f"/restapis/{api}/dev/_user_request_/known").status == 201
     for method, path in (("GET", "unknown"), ("POST", "known"), ("GET", "")):
         result = local.request(f"/restapis/{api}/dev/_user_request_/{path}", method=method)
@@ -364,6 +366,8 @@ def test_lambda_authorizer(local: Local, kind: str) -> None:
         uri=URI.format(arn=target_arn),
     )
     apigw.create_deployment(restApiId=api, stageName="dev")
+    local.allow_api(target_arn, api)
+    local.allow_api(authorizer_arn, api)
     url = f"/restapis/{api}/dev/_user_request_/"
     assert (local.request(url).status, local.request(url).json()) == (
         401,
@@ -409,6 +413,7 @@ def test_cognito_authorizer_reads_claims(local: Local) -> None:
         uri=URI.format(arn=target_arn),
     )
     apigw.create_deployment(restApiId=api, stageName="dev")
+    local.allow_api(target_arn, api)
     claims = (
         base64.urlsafe_b64encode(json.dumps({"sub": "abc", "exp": 4102444800}).encode())
         .decode()

@@ -108,6 +108,7 @@ def test_deleting_a_function_removes_its_urls_and_environments(local: Local) -> 
     lam = local.client("lambda")
     name = local.function(CODE)
     url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    local.allow_public_url(name)
     url_id = url.split("//")[1].split(".")[0]
     assert local.request(f"/_lambda_url/{url_id}/").status == 200
     pids = [

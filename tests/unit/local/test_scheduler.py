@@ -72,6 +72,7 @@ def rule_with_target(local: Local, recorder: Recorder, expression: str, **target
     name = f"rule-{uuid.uuid4().hex[:8]}"
     arn = events.put_rule(Name=name, ScheduleExpression=expression)["RuleArn"]
     events.put_targets(Rule=name, Targets=[{"Id": "1", "Arn": recorder.arn, **target}])
+    local.allow(recorder.arn, "events.amazonaws.com", arn)
     local.cloud.scheduler.tick()  # the scheduler sees the rule now: its rate starts here
     return arn
 
@@ -142,10 +143,11 @@ def test_put_events_reach_lambda_targets_whose_pattern_matches(local: Local) -> 
     recorder = Recorder(local)
     events = local.client("events")
     name = f"orders-{uuid.uuid4().hex[:8]}"
-    events.put_rule(
+    arn = events.put_rule(
         Name=name, EventPattern=json.dumps({"source": ["shop"], "detail": {"kind": ["order"]}})
-    )
+    )["RuleArn"]
     events.put_targets(Rule=name, Targets=[{"Id": "1", "Arn": recorder.arn}])
+    local.allow(recorder.arn, "events.amazonaws.com", arn)
     events.put_events(
         Entries=[
             {"Source": "shop", "DetailType": "Order", "Detail": json.dumps({"kind": "refund"})},

@@ -213,11 +213,15 @@ class Scheduler:
             if ":lambda:" not in arn:
                 continue
             try:
-                self.cloud.invoke_event(arn, arn.split(":")[3], target_payload(target, event))
+                request_id = self.cloud.invoke_event(
+                    arn, arn.split(":")[3], target_payload(target, event), rule
+                )
             except Exception as exc:  # a target deleted under the rule
                 self.cloud.log.warn(
                     f"rule {rule.name}: cannot invoke {arn}: {getattr(exc, 'message', exc)}"
                 )
+                continue
+            if request_id is None:  # its resource policy does not allow the rule (logged)
                 continue
             self.cloud.log.info(f"rule {rule.name} fired at {when} -> {arn}")
             delivered.append({"rule": rule.name, "target": arn, "time": when})
@@ -261,10 +265,14 @@ class Scheduler:
             delivered["time"] = iso(float(delivered["time"]))
         arn = str(target.get("Arn", ""))
         try:
-            self.cloud.invoke_event(arn, arn.split(":")[3], target_payload(target, delivered))
+            request_id = self.cloud.invoke_event(
+                arn, arn.split(":")[3], target_payload(target, delivered), rule
+            )
         except Exception as exc:  # a target deleted under the rule
             self.cloud.log.warn(
                 f"rule {rule.name}: cannot invoke {arn}: {getattr(exc, 'message', exc)}"
             )
+            return
+        if request_id is None:  # its resource policy does not allow the rule (logged)
             return
         self.cloud.log.info(f"rule {rule.name} matched an event -> {arn}")

@@ -250,13 +250,24 @@ def _pick(
             prompter.say(f"  {number}. {candidate}")
         question += " (a number from the list, or a dotted path)"
 
+    path_example = f"a dotted path such as '{fallback}'"
+
     def check(answer: str) -> str | None:
-        if answer.isdigit() and 1 <= int(answer) <= len(found):
-            return None
-        return None if shape.fullmatch(answer) else "Give a dotted path such as 'app.app'."
+        if answer.isdigit() and found:
+            if 1 <= int(answer) <= len(found):
+                return None
+            return f"{answer} is not a number from the list: {_choices(found)}, or {path_example}."
+        return None if shape.fullmatch(answer) else f"Give {path_example}."
 
     answer = _ask(prompter, question, found[0].value if found else fallback, check)
     return found[int(answer) - 1].value if answer.isdigit() else answer
+
+
+def _choices(found: Sequence[Detected]) -> str:
+    if len(found) == 1:
+        return f"answer 1 ({found[0].value})"
+    listed = ", ".join(f"{n} = {d.value}" for n, d in enumerate(found, 1))
+    return f"answer 1 to {len(found)} ({listed})"
 
 
 def _ask_global(prompter: Prompter, region: str) -> tuple[str, ...]:

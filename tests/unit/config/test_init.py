@@ -226,3 +226,22 @@ def test_yes_never_prompts(project: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert result.exit_code == 0, result.output
     assert load_stage("dev", project).settings.profile_name == "default"
     assert init(input="\n").exit_code != 0  # the patch is live: without --yes it asks
+
+
+def test_a_number_outside_the_list_names_the_valid_choices(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    result = init(input="\n\n9\n\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "9 is not a number from the list: answer 1 (app.app)" in result.stderr
+    assert "or a dotted path such as 'app.app'" in result.stderr
+    assert "Give a dotted path" not in result.stderr
+    assert load_stage("dev", project).settings.app_function == "app.app"
+
+
+def test_out_of_range_lists_every_choice_and_a_path_still_works(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    write(project / "api.py", "from fastapi import FastAPI\napi = FastAPI()\n")
+    result = init(input="\n\n0\napi.api\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "0 is not a number from the list: answer 1 to 2" in result.stderr
+    assert load_stage("dev", project).settings.app_function == "api.api"

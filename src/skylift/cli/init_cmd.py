@@ -23,6 +23,9 @@ class TerminalPrompter:
     def say(self, text: str) -> None:
         self.out.info(escape(text))
 
+    def warn(self, text: str) -> None:
+        self.out.warn(text)
+
     def ask(self, question: str, default: str) -> str:
         return str(click.prompt(question, default=default, err=True, show_default=True))
 
@@ -45,7 +48,7 @@ def init(yes: bool, fmt: InitFormat, force: bool) -> None:
     """Create skylift.toml by answering a few questions (--yes: none)."""
     out = Output()
     terminal = TerminalPrompter(out)
-    prompter = DefaultAnswers(echo=terminal.say) if yes else terminal
+    prompter = DefaultAnswers(echo=terminal.say, echo_warning=terminal.warn) if yes else terminal
     try:
         plan = plan_init(".", prompter, fmt=fmt, force=force)
         terminal.say(f"\n{plan.path.name}:\n")

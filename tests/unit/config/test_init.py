@@ -107,6 +107,7 @@ def test_typed_app_path_and_profiles_from_aws_files(project: Path) -> None:
         config="[default]\nregion = eu-west-1\n\n[profile work]\nregion = ap-southeast-2\n",
         credentials="[other]\naws_access_key_id = x\n",
     )
+    write(project / "src" / "web.py", "app = None\n")  # read, not imported: not detected
     result = init(input="\nwork\n\nsrc.web.app\n\n\n\n")
     assert result.exit_code == 0, result.output
     assert "AWS profiles found: default, other, work." in result.stderr
@@ -245,3 +246,58 @@ def test_out_of_range_lists_every_choice_and_a_path_still_works(project: Path) -
     assert result.exit_code == 0, result.output
     assert "0 is not a number from the list: answer 1 to 2" in result.stderr
     assert load_stage("dev", project).settings.app_function == "api.api"
+
+
+def test_an_app_path_whose_module_is_not_in_the_project_is_asked_again(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    result = init(input="\n\nnope.x\napp.app\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no nope.py or nope/__init__.py in this project" in result.stderr
+    assert "answer 'nope.x' again to use it anyway" in result.stderr
+    assert load_stage("dev", project).settings.app_function == "app.app"
+
+
+def test_insisting_on_a_missing_module_accepts_it_with_a_warning(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    result = init(input="\n\nnope.x\nnope.x\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("There is no nope.py") == 1  # asked once, then believed
+    assert "Warning: using 'nope.x' although nope.py is not in this project" in result.stderr
+    assert load_stage("dev", project).settings.app_function == "nope.x"
+
+
+@pytest.mark.parametrize(
+    ("files", "answer"),
+    [
+        (["pkg/web.py"], "pkg.web.app"),  # a module in a namespace package
+        (["pkg/web/__init__.py"], "pkg.web.app"),  # a package
+        (["server.py"], "server.make_app"),
+    ],
+)
+def test_an_app_path_whose_module_exists_is_taken_at_once(
+    project: Path, files: list[str], answer: str
+) -> None:
+    for name in files:
+        write(project / name, "app = None\n")
+    result = init(input=f"\n\n{answer}\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no" not in result.stderr
+    assert load_stage("dev", project).settings.app_function == answer
+
+
+def test_a_django_settings_module_is_checked_too(project: Path) -> None:
+    write(
+        project / "manage.py",
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+    )
+    write(project / "site1" / "settings.py", "ROOT_URLCONF = 'site1.urls'\n")
+    result = init(input="\n\nsite2.settings\n\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no site2/settings.py or site2/settings/__init__.py" in result.stderr
+    assert load_stage("dev", project).settings.django_settings == "site1.settings"
+
+
+def test_yes_with_nothing_detected_warns_that_the_guess_is_missing(project: Path) -> None:
+    result = init("--yes")
+    assert result.exit_code == 0, result.output
+    assert "Warning: using 'app.app' although app.py is not in this project" in result.stderr

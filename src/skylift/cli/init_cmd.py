@@ -54,7 +54,10 @@ def init(yes: bool, fmt: InitFormat, force: bool) -> None:
         terminal.say(f"\n{plan.path.name}:\n")
         terminal.say(plan.text.rstrip())
         if not prompter.confirm(f"\nWrite {plan.path.name}?", True):
-            raise Aborted("Nothing written.", hint="Run `skylift init` again to start over.")
+            # Unlike a declined undeploy (Aborted, exit 1: the asked-for work was not done),
+            # declining here leaves nothing to do: a plain message and exit 0.
+            out.info("Nothing written. Run `skylift init` again to start over.")
+            return
     except click.Abort:
         raise Aborted(
             "init needs answers and got none (stdin closed).",

@@ -64,4 +64,8 @@ def init(yes: bool, fmt: InitFormat, force: bool) -> None:
             hint="Run `skylift init --yes` to take every default without questions.",
         ) from None
     path = write_plan(plan)
-    out.info(f"\nWrote {path.name}. Next:\n\n  {plan.next_command}\n")
+    if len(plan.next_steps) == 1:
+        out.info(f"\nWrote {path.name}. Next:\n\n  {escape(plan.next_command)}\n")
+        return
+    steps = "".join(f"  {escape(step)}\n" for step in plan.next_steps)
+    out.info(f"\nWrote {path.name}. No AWS credentials were found; next, either:\n\n{steps}")

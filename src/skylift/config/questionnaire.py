@@ -8,6 +8,7 @@ to every region. A ``Prompter`` asks them: the CLI's asks on the terminal,
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 import string
 from collections.abc import Callable, Sequence
@@ -15,7 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from skylift.config.aws_profiles import AwsProfile, aws_profiles, default_region
+from skylift.config.aws_profiles import (
+    AwsProfile,
+    aws_profiles,
+    credentials_in_environment,
+    default_region,
+)
 from skylift.config.detect import Detected, detect_apps, module_file_exists
 from skylift.config.files import SEARCH_ORDER, find_settings_file
 from skylift.config.regions import DEFAULT_REGIONS, primary_regions, regional_stage_name
@@ -82,6 +88,7 @@ class Answers:
     app: str
     runtime: str
     regions: tuple[str, ...] = ()  # the other regions the stage is copied to
+    aws_credentials: bool = True  # a profile or credentials in the environment were found
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,12 @@ class InitPlan:
     path: Path
     stages: dict[str, dict[str, Any]]
     text: str
-    next_command: str
+    next_steps: tuple[str, ...]  # commands to run next, each with a comment when several
+
+    @property
+    def next_command(self) -> str:
+        """The deploy to AWS (the last step)."""
+        return self.next_steps[-1].split("#")[0].strip()
 
 
 def plan_init(
@@ -105,8 +117,25 @@ def plan_init(
     _note_shadowing(project, target, prompter)
     stages = build_stages(answers, project)
     text = render_settings(stages, "skylift" if fmt == "skylift" else "zappa-json")
-    command = "skylift deploy --all" if answers.regions else f"skylift deploy {answers.stage}"
-    return InitPlan(target, stages, text, command)
+    return InitPlan(target, stages, text, next_steps(answers))
+
+
+def _local_cloud_installed() -> bool:
+    return importlib.util.find_spec("moto") is not None
+
+
+def next_steps(answers: Answers) -> tuple[str, ...]:
+    """Deploy to AWS; without credentials, first offer the local cloud, which needs none."""
+    aws = "skylift deploy --all" if answers.regions else f"skylift deploy {answers.stage}"
+    if answers.aws_credentials:
+        return (aws,)
+    local = f"skylift deploy {answers.stage} --local"
+    needs = "" if _local_cloud_installed() else " (pip install 'skylift[local]' first)"
+    width = max(len(local), len(aws)) + 2
+    return (
+        f"{local:<{width}}# on the local cloud on this machine: no AWS account needed{needs}",
+        f"{aws:<{width}}# on AWS, once `aws configure` has set up credentials",
+    )
 
 
 def write_plan(plan: InitPlan) -> Path:
@@ -184,7 +213,8 @@ def ask_questions(project: Path, prompter: Prompter) -> Answers:
     )
     regions = _ask_global(prompter, region)
     name = profile.name if profile else None
-    return Answers(stage, name, region, bucket, app_key, app, runtime, regions)
+    found = profile is not None or credentials_in_environment()
+    return Answers(stage, name, region, bucket, app_key, app, runtime, regions, found)
 
 
 def _ask(prompter: Prompter, question: str, default: str, check: Check | None = None) -> str:

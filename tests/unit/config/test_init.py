@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from skylift.cli.main import cli
-from skylift.config import load_all_stages, load_stage
+from skylift.config import load_all_stages, load_stage, questionnaire
+from skylift.config.aws_profiles import CREDENTIAL_VARIABLES
 from skylift.config.questionnaire import Answers, Defaults, build_stages, plan_init, regional_bucket
 from skylift.config.regions import DEFAULT_REGIONS, primary_regions
 from skylift.config.runtimes import default_runtime
@@ -303,3 +304,61 @@ def test_yes_with_nothing_detected_warns_that_the_guess_is_missing(project: Path
     result = init("--yes")
     assert result.exit_code == 0, result.output
     assert "Warning: using 'app.app' although app.py is not in this project" in result.stderr
+
+
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name in CREDENTIAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_without_aws_credentials_the_local_cloud_is_suggested(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_aws_credentials(monkeypatch)
+    write(project / "app.py", FLASK)
+    result = init("--yes")
+    assert result.exit_code == 0, result.output
+    assert "No AWS credentials were found" in result.stderr
+    assert "skylift deploy dev --local" in result.stderr
+    assert "no AWS account needed" in result.stderr
+    assert "skylift local up" not in result.stderr  # --local starts it
+    assert re.search(r"^  skylift deploy dev +# on AWS", result.stderr, re.MULTILINE)
+
+
+def test_with_a_profile_or_credentials_only_aws_is_suggested(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project / "app.py", FLASK)
+    result = init("--yes")  # the environment has (fake) keys
+    assert "Next:\n\n  skylift deploy dev\n" in result.stderr
+    assert "--local" not in result.stderr
+    no_aws_credentials(monkeypatch)
+    aws_files(config="[default]\nregion = eu-west-1\n")
+    result = init("--yes", "--force")
+    assert "--local" not in result.stderr
+    assert "skylift deploy dev" in result.stderr
+
+
+def test_plan_says_whether_credentials_were_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "app.py", FLASK)
+    assert plan_init(tmp_path, Defaults()).next_steps == ("skylift deploy dev",)
+    no_aws_credentials(monkeypatch)
+    steps = plan_init(tmp_path, Defaults()).next_steps
+    assert [step.split("#")[0].strip() for step in steps] == [
+        "skylift deploy dev --local",
+        "skylift deploy dev",
+    ]
+
+
+def test_without_moto_the_local_suggestion_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "app.py", FLASK)
+    no_aws_credentials(monkeypatch)
+    monkeypatch.setattr(questionnaire, "_local_cloud_installed", lambda: False)
+    local, _aws = plan_init(tmp_path, Defaults()).next_steps
+    assert local.endswith("(pip install 'skylift[local]' first)")

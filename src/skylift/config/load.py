@@ -66,6 +66,7 @@ def stage_from_file(parsed: SettingsFile, stage: str, project_dir: Path) -> Stag
         project_dir=project_dir.resolve(),
         source=parsed.path,
         raw=merged.raw,
+        origins=merged.origins,
         warnings=tuple(_warnings(merged, settings, parsed.path, stage)),
     )
     _require_entry_point(stage_obj)

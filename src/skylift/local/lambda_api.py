@@ -9,6 +9,8 @@
   ListFunctionUrlConfigs, which moto lacks) return the local URL.
 - AddPermission, GetPolicy, RemovePermission keep one policy per version or
   alias (policy_api.py).
+- PublishVersion: one more than the highest number ever published (moto reuses numbers
+  after deletions; versions.py).
 - After UpdateFunctionCode/Configuration (answered by moto), ``LastModified``
   moves as on AWS; after DeleteFunction its URLs and environments go too.
 """
@@ -32,6 +34,7 @@ from skylift.local.executor.spec import split_name
 from skylift.local.function_urls import UrlConfig, new_url_id
 from skylift.local.httpserver import Request, Response
 from skylift.local.policy_api import PolicyApi
+from skylift.local.versions import VersionConflict, publish_version
 
 if TYPE_CHECKING:
     from skylift.local.cloud import CloudServer
@@ -65,6 +68,8 @@ class LambdaApi:
                 return self.get_function(name, qualifier, region, with_code=True)
             if rest == "/configuration" and request.method == "GET":
                 return self.get_function(name, qualifier, region, with_code=False)
+            if rest == "/versions" and request.method == "POST":
+                return self.publish_version(request, name, region)
             if rest == "/url":
                 return self.url_config(request, name, qualifier, region)
             if rest == "/urls" and request.method == "GET":
@@ -174,12 +179,7 @@ class LambdaApi:
         with self.cloud.control.lock:
             latest = backend.get_function(name, None)
             fn = backend.get_function(name, qualifier)
-            config = fn.get_configuration()
-            config["FunctionArn"] = (
-                f"{latest.function_arn}:{qualifier}" if qualifier else latest.function_arn
-            )
-            config["Version"] = str(fn.version)
-            config["RevisionId"] = _revision(config)
+            config = _configuration(fn, qualifier, latest)
             if not with_code:
                 return Response.json(json.dumps(config))
             answer: dict[str, Any] = {
@@ -196,6 +196,28 @@ class LambdaApi:
                     "ReservedConcurrentExecutions": int(latest.reserved_concurrency)
                 }
         return Response.json(json.dumps(answer))
+
+    # --- PublishVersion -------------------------------------------------------------------------
+
+    def publish_version(self, request: Request, name_or_arn: str, region: str) -> Response:
+        name, _, arn_region = split_name(name_or_arn, None)
+        region = arn_region or region
+        body = _json_body(request)
+        with self.cloud.control.lock:
+            try:
+                version = publish_version(
+                    self.cloud.control.lambda_backend(region),
+                    name_or_arn if name_or_arn.startswith("arn:") else name,
+                    description=str(body.get("Description") or ""),
+                    code_sha256=body.get("CodeSha256"),
+                    revision_of=lambda latest: _configuration(latest, None)["RevisionId"],
+                    revision_id=body.get("RevisionId"),
+                )
+            except VersionConflict as conflict:
+                return rest_error(conflict.status, conflict.error_type, conflict.message)
+            config = version.get_configuration()
+            config["RevisionId"] = _revision(config)
+        return Response.json(json.dumps(config), 201)
 
     def _code_url(self, region: str, name: str, version: str) -> str:
         return f"{self.cloud.endpoint_url}/_skylift/code/{region}/{name}/{version}"
@@ -312,6 +334,16 @@ def _too_large(size: int, limit: int) -> Response:
         "RequestEntityTooLargeException",
         f"{size} byte payload is too large for the Invoke operation (maximum {limit} bytes)",
     )
+
+
+def _configuration(fn: Any, qualifier: str | None, latest: Any = None) -> dict[str, Any]:
+    """GetFunctionConfiguration's answer: the ARN as the caller named it, and a RevisionId."""
+    base = (latest or fn).function_arn
+    config: dict[str, Any] = fn.get_configuration()
+    config["FunctionArn"] = f"{base}:{qualifier}" if qualifier else base
+    config["Version"] = str(fn.version)
+    config["RevisionId"] = _revision(config)
+    return config
 
 
 def _revision(config: dict[str, Any]) -> str:

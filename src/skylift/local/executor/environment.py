@@ -27,7 +27,7 @@ from pathlib import Path
 from skylift.errors import LocalCloudError
 from skylift.local.executor.code import CodeCache
 from skylift.local.executor.interpreter import for_runtime
-from skylift.local.executor.invocation import Invocation, Outcome
+from skylift.local.executor.invocation import Invocation, Latch, Outcome
 from skylift.local.executor.runtime_api import ACCEPTED, RuntimeApiServer
 from skylift.local.executor.spec import FunctionSpec
 from skylift.local.httpserver import Response
@@ -203,6 +203,16 @@ class Environment:
             self._by_id[invocation.request_id] = invocation
             self.inbox.put(invocation)
             return True
+
+    def unlogged(self) -> list[Latch]:
+        """The log latches of invocations already answered whose output is still being read.
+
+        The answer comes back over the Runtime API, the output (and START/END/REPORT)
+        over the process's stdout: a reader that wants an answered invocation's lines
+        waits on these.
+        """
+        pending = tuple(self._by_id.values())  # one C-level copy: safe against the collector
+        return [inv.logs_done for inv in pending if inv.done.is_set()]
 
     def kill(self, reason: str) -> None:
         """End the process (and anything it started); the collector then reports the death."""

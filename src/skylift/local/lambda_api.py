@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from skylift.local.awsapi import DEFAULT_REGION, moto_error, rest_error, signed_scope
+from skylift.local.executor.architecture import host_architecture, problem_in_zips
 from skylift.local.executor.executor import Throttled
 from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.spec import split_name
@@ -85,13 +86,22 @@ class LambdaApi:
 
     def after(self, request: Request, region: str, response: Response) -> None:
         """Side effects of calls moto answered."""
+        if response.status >= 300:
+            return
         match = _FUNCTION_PATH.match(request.path)
-        if match is None or response.status >= 300:
+        if match is None:
+            if request.method == "POST" and request.path.rstrip("/").endswith("/functions"):
+                created = _json_body(request).get("FunctionName")
+                if isinstance(created, str):
+                    self._check_architecture(split_name(created, None)[0], region)
             return
         name, _, _ = split_name(unquote(match["name"]), None)
         rest = (match["rest"] or "").rstrip("/")
         if request.method == "PUT" and rest in ("/code", "/configuration"):
+            if rest == "/code":
+                self._set_architectures(name, region, _json_body(request).get("Architectures"))
             self._touch(name, region)
+            self._check_architecture(name, region)
         elif request.method == "DELETE" and rest == "":
             qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
             arn = f"arn:aws:lambda:{region}:{self.cloud.control.account_id}:function:{name}"
@@ -229,6 +239,39 @@ class LambdaApi:
         except Exception as exc:
             return moto_error(exc) or Response.text("no such function\n", 404)
         return Response(200, [("Content-Type", "application/zip")], bytes(fn.code_bytes or b""))
+
+    def _set_architectures(self, name: str, region: str, architectures: Any) -> None:
+        """UpdateFunctionCode may change the architecture (moto ignores the parameter)."""
+        if not isinstance(architectures, list) or not architectures:
+            return
+        with self.cloud.control.lock:
+            try:
+                fn = self.cloud.control.lambda_backend(region).get_function(name, None)
+                fn.architectures = [str(a) for a in architectures]
+            except Exception:  # moto's own validation: what it refuses stays as it was
+                return
+
+    def _check_architecture(self, name: str, region: str) -> None:
+        """Say now, in the cloud's log, when the code cannot run on this machine."""
+        backend = self.cloud.control.lambda_backend(region)
+        with self.cloud.control.lock:
+            try:
+                fn = backend.get_function(name, None)
+            except Exception:
+                return
+            architecture = str((fn.architectures or ["x86_64"])[0])
+            if architecture == host_architecture():
+                return  # the common case costs nothing more
+            archives = [bytes(fn.code_bytes or b"")]
+            for entry in fn.layers or []:
+                layer = backend.layers_versions_by_arn(entry["Arn"])
+                if layer is not None:
+                    archives.append(bytes(layer.code_bytes or b""))
+        problem = problem_in_zips(architecture, archives)
+        if problem is not None:
+            self.cloud.log.warn(
+                f"lambda: {name}: {problem}; its invocations will fail (Runtime.InvalidEntrypoint)"
+            )
 
     def _touch(self, name: str, region: str) -> None:
         backend = self.cloud.control.lambda_backend(region)

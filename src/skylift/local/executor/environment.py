@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from skylift.errors import LocalCloudError
+from skylift.local.executor.architecture import problem_in_tree
 from skylift.local.executor.code import CodeCache
 from skylift.local.executor.interpreter import for_runtime
 from skylift.local.executor.invocation import Invocation, Latch, Outcome
@@ -106,6 +107,11 @@ class Environment:
             layers = [
                 self.context.code.directory(layer.digest, layer.load) for layer in self.spec.layers
             ]
+            problem = problem_in_tree(self.spec.architecture, (task_root, *layers))
+            if problem is not None:
+                self.context.warn(f"{self.spec.function_name}:{self.spec.version}: {problem}")
+                self._fail_init("Runtime.InvalidEntrypoint", problem)
+                return
             command = self._command(task_root, layers)
             self._markers = not self._custom_runtime(command)
         except LocalCloudError as exc:

@@ -8,14 +8,15 @@ because ``*.localhost`` names do not resolve on every machine:
 
 - REST API: ``{endpoint}/restapis/{apiId}/{stage}/_user_request_/`` and
   ``{scheme}://{apiId}.execute-api.localhost:{port}/{stage}/``;
-- HTTP API (``$default`` stage): ``{endpoint}/restapis/{apiId}/$default/_user_request_/``
+- HTTP API (``$default`` stage): ``{endpoint}/restapis/{apiId}/%24default/_user_request_/``
+  (``$`` percent-encoded: a shell expands an unquoted ``$default`` to nothing)
   and ``{scheme}://{apiId}.execute-api.localhost:{port}/``;
 - Function URL: ``{endpoint}/_lambda_url/{urlId}/``, and the URL Lambda returned.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 AWS_DOMAINS = ("amazonaws.com", "amazonaws.com.cn", "api.aws", "on.aws")
 DEFAULT_STAGE = "$default"
@@ -61,7 +62,7 @@ def http_api_urls(
     assert endpoint is not None
     scheme, base, port = _base(endpoint)
     return [
-        f"{base}/restapis/{api_id}/{stage}/_user_request_/",
+        f"{base}/restapis/{api_id}/{quote(stage, safe='')}/_user_request_/",
         _host_style(scheme, api_id, port, segment),
     ]
 

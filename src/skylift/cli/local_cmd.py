@@ -210,6 +210,9 @@ def logs(
             raise UsageError(
                 "--since and --filter apply to a function's log.", hint="Add --function NAME."
             )
+        cloud = running()
+        if cloud is not None:
+            logview.flush(cloud)
         for line in logview.server_log_tail(lines):
             click.echo(line)
         if follow:

@@ -1,4 +1,4 @@
-"""skylift's own endpoints under ``/_skylift/``: health, status, code downloads, the test clock."""
+"""skylift's own endpoints under ``/_skylift/``: health, status, code downloads, the test clock, flush."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ class Admin:
             return self.cloud.lambda_api.code(parts[1], parts[2], parts[3])
         if parts == ["clock"]:
             return self.clock(request)
+        if parts == ["flush"] and request.method == "POST":
+            # Before `skylift local logs` reads the log files: every line so far is in them.
+            self.cloud.log.flush()
+            return Response.json(json.dumps({"flushed": self.cloud.flush_logs()}))
         return Response.json(
             json.dumps({"message": f"No such local cloud endpoint: {request.path}"}), 404
         )

@@ -38,6 +38,9 @@ from skylift.local.schedule.clock import Clock, SystemClock
 from skylift.local.schedule.scheduler import Scheduler
 from skylift.local.urls import http_api_host
 
+# How long a CloudWatch Logs call waits for the lines of requests already answered.
+LOG_FLUSH_SECONDS = 10.0
+
 
 class ServerLog:
     """The local cloud's own log (``skylift local logs``): one line per event.
@@ -77,6 +80,10 @@ class ServerLog:
         while not self._stop.wait(0.2):
             if self._pending:
                 self._write("")
+
+    def flush(self) -> None:
+        """Write the access lines still waiting (a reader wants everything up to now)."""
+        self._write("")
 
     def close(self) -> None:
         self._stop.set()
@@ -166,6 +173,18 @@ class CloudServer:
         self.control.remove_patches()
         self.http.server_close()
         self.log.close()
+
+    def flush_logs(self, timeout: float = LOG_FLUSH_SECONDS) -> bool:
+        """Make every line of every invocation answered so far readable in CloudWatch Logs.
+
+        Writing is asynchronous twice over (an environment's output is read from its
+        pipe, then batched into the log store); every CloudWatch Logs call waits for
+        both first, so a read right after a request sees that request's lines.
+        False when they did not all arrive within ``timeout`` (a wedged environment).
+        """
+        deadline = time.monotonic() + timeout
+        settled = self.executor.settle_logs(timeout)
+        return self.sink.flush(max(0.0, deadline - time.monotonic())) and settled
 
     def executor_spec(self, name_or_arn: str, qualifier: str | None, region: str) -> FunctionSpec:
         return resolve(self.control, name_or_arn, qualifier, region)

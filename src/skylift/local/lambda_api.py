@@ -9,6 +9,8 @@
   ListFunctionUrlConfigs, which moto lacks) return the local URL.
 - AddPermission, GetPolicy, RemovePermission keep one policy per version or
   alias (policy_api.py).
+- PublishVersion: one more than the highest number ever published (moto reuses numbers
+  after deletions; versions.py).
 - After UpdateFunctionCode/Configuration (answered by moto), ``LastModified``
   moves as on AWS; after DeleteFunction its URLs and environments go too.
 """
@@ -26,12 +28,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from skylift.local.awsapi import DEFAULT_REGION, moto_error, rest_error, signed_scope
+from skylift.local.executor.architecture import host_architecture, problem_in_zips
 from skylift.local.executor.executor import Throttled
 from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.spec import split_name
 from skylift.local.function_urls import UrlConfig, new_url_id
 from skylift.local.httpserver import Request, Response
 from skylift.local.policy_api import PolicyApi
+from skylift.local.versions import VersionConflict, publish_version
 
 if TYPE_CHECKING:
     from skylift.local.cloud import CloudServer
@@ -65,6 +69,8 @@ class LambdaApi:
                 return self.get_function(name, qualifier, region, with_code=True)
             if rest == "/configuration" and request.method == "GET":
                 return self.get_function(name, qualifier, region, with_code=False)
+            if rest == "/versions" and request.method == "POST":
+                return self.publish_version(request, name, region)
             if rest == "/url":
                 return self.url_config(request, name, qualifier, region)
             if rest == "/urls" and request.method == "GET":
@@ -80,13 +86,22 @@ class LambdaApi:
 
     def after(self, request: Request, region: str, response: Response) -> None:
         """Side effects of calls moto answered."""
+        if response.status >= 300:
+            return
         match = _FUNCTION_PATH.match(request.path)
-        if match is None or response.status >= 300:
+        if match is None:
+            if request.method == "POST" and request.path.rstrip("/").endswith("/functions"):
+                created = _json_body(request).get("FunctionName")
+                if isinstance(created, str):
+                    self._check_architecture(split_name(created, None)[0], region)
             return
         name, _, _ = split_name(unquote(match["name"]), None)
         rest = (match["rest"] or "").rstrip("/")
         if request.method == "PUT" and rest in ("/code", "/configuration"):
+            if rest == "/code":
+                self._set_architectures(name, region, _json_body(request).get("Architectures"))
             self._touch(name, region)
+            self._check_architecture(name, region)
         elif request.method == "DELETE" and rest == "":
             qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
             arn = f"arn:aws:lambda:{region}:{self.cloud.control.account_id}:function:{name}"
@@ -174,12 +189,7 @@ class LambdaApi:
         with self.cloud.control.lock:
             latest = backend.get_function(name, None)
             fn = backend.get_function(name, qualifier)
-            config = fn.get_configuration()
-            config["FunctionArn"] = (
-                f"{latest.function_arn}:{qualifier}" if qualifier else latest.function_arn
-            )
-            config["Version"] = str(fn.version)
-            config["RevisionId"] = _revision(config)
+            config = _configuration(fn, qualifier, latest)
             if not with_code:
                 return Response.json(json.dumps(config))
             answer: dict[str, Any] = {
@@ -197,6 +207,28 @@ class LambdaApi:
                 }
         return Response.json(json.dumps(answer))
 
+    # --- PublishVersion -------------------------------------------------------------------------
+
+    def publish_version(self, request: Request, name_or_arn: str, region: str) -> Response:
+        name, _, arn_region = split_name(name_or_arn, None)
+        region = arn_region or region
+        body = _json_body(request)
+        with self.cloud.control.lock:
+            try:
+                version = publish_version(
+                    self.cloud.control.lambda_backend(region),
+                    name_or_arn if name_or_arn.startswith("arn:") else name,
+                    description=str(body.get("Description") or ""),
+                    code_sha256=body.get("CodeSha256"),
+                    revision_of=lambda latest: _configuration(latest, None)["RevisionId"],
+                    revision_id=body.get("RevisionId"),
+                )
+            except VersionConflict as conflict:
+                return rest_error(conflict.status, conflict.error_type, conflict.message)
+            config = version.get_configuration()
+            config["RevisionId"] = _revision(config)
+        return Response.json(json.dumps(config), 201)
+
     def _code_url(self, region: str, name: str, version: str) -> str:
         return f"{self.cloud.endpoint_url}/_skylift/code/{region}/{name}/{version}"
 
@@ -207,6 +239,39 @@ class LambdaApi:
         except Exception as exc:
             return moto_error(exc) or Response.text("no such function\n", 404)
         return Response(200, [("Content-Type", "application/zip")], bytes(fn.code_bytes or b""))
+
+    def _set_architectures(self, name: str, region: str, architectures: Any) -> None:
+        """UpdateFunctionCode may change the architecture (moto ignores the parameter)."""
+        if not isinstance(architectures, list) or not architectures:
+            return
+        with self.cloud.control.lock:
+            try:
+                fn = self.cloud.control.lambda_backend(region).get_function(name, None)
+                fn.architectures = [str(a) for a in architectures]
+            except Exception:  # moto's own validation: what it refuses stays as it was
+                return
+
+    def _check_architecture(self, name: str, region: str) -> None:
+        """Say now, in the cloud's log, when the code cannot run on this machine."""
+        backend = self.cloud.control.lambda_backend(region)
+        with self.cloud.control.lock:
+            try:
+                fn = backend.get_function(name, None)
+            except Exception:
+                return
+            architecture = str((fn.architectures or ["x86_64"])[0])
+            if architecture == host_architecture():
+                return  # the common case costs nothing more
+            archives = [bytes(fn.code_bytes or b"")]
+            for entry in fn.layers or []:
+                layer = backend.layers_versions_by_arn(entry["Arn"])
+                if layer is not None:
+                    archives.append(bytes(layer.code_bytes or b""))
+        problem = problem_in_zips(architecture, archives)
+        if problem is not None:
+            self.cloud.log.warn(
+                f"lambda: {name}: {problem}; its invocations will fail (Runtime.InvalidEntrypoint)"
+            )
 
     def _touch(self, name: str, region: str) -> None:
         backend = self.cloud.control.lambda_backend(region)
@@ -312,6 +377,16 @@ def _too_large(size: int, limit: int) -> Response:
         "RequestEntityTooLargeException",
         f"{size} byte payload is too large for the Invoke operation (maximum {limit} bytes)",
     )
+
+
+def _configuration(fn: Any, qualifier: str | None, latest: Any = None) -> dict[str, Any]:
+    """GetFunctionConfiguration's answer: the ARN as the caller named it, and a RevisionId."""
+    base = (latest or fn).function_arn
+    config: dict[str, Any] = fn.get_configuration()
+    config["FunctionArn"] = f"{base}:{qualifier}" if qualifier else base
+    config["Version"] = str(fn.version)
+    config["RevisionId"] = _revision(config)
+    return config
 
 
 def _revision(config: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import time
 from collections import deque
@@ -11,6 +12,24 @@ from typing import Any
 from skylift.errors import LocalCloudError
 from skylift.local.lifecycle import LocalCloud
 from skylift.local.paths import LocalPaths
+
+
+def flush(cloud: LocalCloud, timeout: float = 15.0) -> bool:
+    """Ask the running cloud to write every log line it holds for requests answered so far.
+
+    Its own log batches access lines a few times a second, and function output is read
+    from each environment's pipe: without this a look right after a request can miss it.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", cloud.port, timeout=timeout)
+    try:
+        connection.request("POST", "/_skylift/flush")
+        response = connection.getresponse()
+        response.read()
+        return response.status == 200
+    except (OSError, http.client.HTTPException):
+        return False  # a cloud going away leaves its files as they are: read them anyway
+    finally:
+        connection.close()
 
 
 def server_log_tail(lines: int, paths: LocalPaths | None = None) -> list[str]:

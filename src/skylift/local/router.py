@@ -10,6 +10,7 @@ everything else.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from skylift.local.awsapi import DEFAULT_REGION, signed_scope
 from skylift.local.httpserver import Request, Response, call_wsgi
@@ -32,11 +33,9 @@ class Router:
                 return self.cloud.gateway.serve_url(labels[0], request.target, request)
         path = request.path
         if path.startswith("/restapis/"):
-            parts = request.target.split("/", 5)
-            if len(parts) >= 5 and parts[4] == "_user_request_":
-                # /restapis/{id}/{stage}/_user_request_/{path}: the stage goes back in front
-                rest = parts[5] if len(parts) > 5 else ""
-                return self.cloud.gateway.serve_api(parts[2], f"/{parts[3]}/{rest}", request)
+            user_request = _path_style(request.target)
+            if user_request is not None:
+                return self.cloud.gateway.serve_api(*user_request, request)
         elif path.startswith("/_lambda_url/"):
             parts = request.target.split("/", 3)
             rest = parts[3] if len(parts) > 3 else ""
@@ -56,6 +55,7 @@ class Router:
             self.cloud.lambda_api.after(request, region, response)
             return response
         if service == "logs":
+            self.cloud.flush_logs()  # reads see every line of the requests answered so far
             answer = self.cloud.logs_api.handle(request, region)
             if answer is not None:
                 return answer
@@ -73,3 +73,21 @@ class Router:
 
     def moto(self, request: Request) -> Response:
         return call_wsgi(self.cloud.control.app, request, self.cloud.port)
+
+
+def _path_style(target: str) -> tuple[str, str] | None:
+    """(api id, ``/{stage}/{path}``) of ``/restapis/{id}/{stage}/_user_request_/{path}``, else None.
+
+    The stage segment is percent-decoded: ``$default`` is printed as ``%24default``
+    because a shell expands an unquoted ``$default`` to nothing. Stage names have no
+    ``/``, so decoding cannot move the path apart.
+    """
+    path, mark, query = target.partition("?")
+    parts = path.split("/", 5)
+    if len(parts) < 5 or parts[4] != "_user_request_":
+        return None
+    stage = unquote(parts[3])
+    if "/" in stage:
+        stage = parts[3]
+    rest = parts[5] if len(parts) > 5 else ""
+    return parts[2], f"/{stage}/{rest}{mark}{query}"

@@ -24,11 +24,15 @@ def http_api_host(api_id: str, port: int) -> str:
 
 
 def http_api_urls(api_id: str, stage: str, port: int) -> tuple[str, str]:
-    """(host-style, path-style) base URL of an HTTP API stage (``$default``: no stage segment)."""
+    """(host-style, path-style) base URL of an HTTP API stage (``$default``: no stage segment).
+
+    The path style spells ``$default`` as ``%24default``: pasted unquoted into a
+    shell, ``$default`` would expand to nothing.
+    """
     if stage == "$default":
         return http_api_host(
             api_id, port
-        ), f"http://{HOST}:{port}/restapis/{api_id}/$default/_user_request_/"
+        ), f"http://{HOST}:{port}/restapis/{api_id}/%24default/_user_request_/"
     return rest_api_urls(api_id, stage, port)
 
 

@@ -107,7 +107,7 @@ def test_http_api_function_url_slim_and_layer_lifecycle(
     kinds = [u.kind for u in result.urls]
     assert kinds == ["http-api", "http-api", "function-url", "function-url"]
     http_api = client(moto, "apigatewayv2").get_apis()["Items"][0]
-    assert result.urls[0].url == f"{moto}/restapis/{http_api['ApiId']}/$default/_user_request_/"
+    assert result.urls[0].url == f"{moto}/restapis/{http_api['ApiId']}/%24default/_user_request_/"
     lam = client(moto, "lambda")
     url = lam.get_function_url_config(FunctionName="hello-dev", Qualifier="dev")["FunctionUrl"]
     url_id = url.split("//", 1)[1].split(".", 1)[0]

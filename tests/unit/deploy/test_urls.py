@@ -44,7 +44,7 @@ def test_http_api_default_stage_has_no_segment() -> None:
         "https://h1.execute-api.us-east-1.amazonaws.com/"
     ]
     assert http_api_urls("h1", "us-east-1", "http://127.0.0.1:9000") == [
-        "http://127.0.0.1:9000/restapis/h1/$default/_user_request_/",
+        "http://127.0.0.1:9000/restapis/h1/%24default/_user_request_/",
         "http://h1.execute-api.localhost:9000/",
     ]
 

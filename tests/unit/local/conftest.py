@@ -18,6 +18,7 @@ import boto3
 import pytest
 
 from skylift.local.cloud import CloudServer
+from skylift.local.executor.environment import Environment
 from skylift.local.executor.executor import ExecutorSettings
 from skylift.local.paths import LocalPaths
 from skylift.local.schedule.clock import ManualClock
@@ -162,7 +163,7 @@ class Local:
             return HttpResult(error.code, dict(error.headers), error.read())
 
     def logs_of(self, name: str, pattern: str = "") -> list[str]:
-        self.cloud.sink.flush()
+        # No flush here: every CloudWatch Logs call waits for the lines of answered requests.
         events = self.client("logs").filter_log_events(
             logGroupName=f"/aws/lambda/{name}", filterPattern=pattern
         )
@@ -190,3 +191,27 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local]:
     finally:
         cloud.stop()
         log.close()
+
+
+@dataclass
+class SlowCollector:
+    seconds: float = 0.4
+
+
+@pytest.fixture
+def slow_collector(monkeypatch: pytest.MonkeyPatch) -> SlowCollector:
+    """The thread reading an environment's output, starved as on a loaded machine.
+
+    An invocation's answer travels over the Runtime API and its log lines over the
+    process's stdout: a read right after Invoke returned must wait for the lines.
+    Each invocation's END and REPORT lines come ``seconds`` after its answer.
+    """
+    delay = SlowCollector()
+    original = Environment._close_invocation
+
+    def late(env: Environment, request_id: str, duration_ms: float, status: str | None) -> None:
+        time.sleep(delay.seconds)
+        original(env, request_id, duration_ms, status)
+
+    monkeypatch.setattr(Environment, "_close_invocation", late)
+    return delay

@@ -110,6 +110,22 @@ def test_path_style_default_stage_and_set_cookie(local: Local, echo: str) -> Non
     connection.close()
 
 
+@pytest.mark.parametrize("stage", ["%24default", "$default"])
+@pytest.mark.parametrize("tail", ["hello?q=1", "?q=1", ""])
+def test_path_style_default_stage_percent_encoded(
+    local: Local, echo: str, stage: str, tail: str
+) -> None:
+    """A shell expands an unquoted ``$default``; the printed URL says ``%24default``."""
+    api = http_api(local, echo)
+    result = local.request(f"/restapis/{api}/{stage}/_user_request_/{tail}".replace("/?", "?"))
+    assert result.status == 200, result.body
+    event = result.json()
+    path = "/" + tail.partition("?")[0]
+    assert (event["rawPath"], event["requestContext"]["http"]["path"]) == (path, path)
+    assert event["rawQueryString"] == tail.partition("?")[2]
+    assert event["requestContext"]["stage"] == "$default"
+
+
 def test_named_stage_and_routes_with_parameters(local: Local, echo: str) -> None:
     api = http_api(local, echo, routes=("GET /items/{id}", "ANY /{proxy+}"), stage="prod")
     host = f"{api}.execute-api.localhost"

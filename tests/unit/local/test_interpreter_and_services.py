@@ -90,7 +90,7 @@ def test_url_helpers_and_client_kwargs() -> None:
     )
     assert http_api_urls("abc", "$default", 4566)[0] == "http://abc.execute-api.localhost:4566/"
     assert http_api_urls("abc", "$default", 4566)[1].endswith(
-        "/restapis/abc/$default/_user_request_/"
+        "/restapis/abc/%24default/_user_request_/"
     )
     assert function_url_urls("f00", "eu-west-1", 1) == (
         "http://f00.lambda-url.eu-west-1.localhost:1/",

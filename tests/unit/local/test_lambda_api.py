@@ -156,3 +156,88 @@ def test_a_package_that_is_not_a_zip_is_refused(local: Local) -> None:
     name = local.function(CODE)
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
         lam.update_function_code(FunctionName=name, ZipFile=b"still not a zip")
+
+
+def _versions(local: Local, name: str) -> list[str]:
+    answer = local.client("lambda").list_versions_by_function(FunctionName=name)
+    return [v["Version"] for v in answer["Versions"]]
+
+
+def _change(local: Local, name: str, memory: int) -> None:
+    local.client("lambda").update_function_configuration(FunctionName=name, MemorySize=memory)
+
+
+def test_version_numbers_are_never_reused(local: Local) -> None:
+    """moto numbers len(versions)+1: after a prune, a new version took a live one's number."""
+    lam = local.client("lambda")
+    name = local.function(CODE)
+    for memory in (256, 320, 384):
+        _change(local, name, memory)
+        lam.publish_version(FunctionName=name)
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="3")
+    lam.delete_function(FunctionName=name, Qualifier="1")
+    lam.delete_function(FunctionName=name, Qualifier="2")
+    _change(local, name, 448)
+    published = lam.publish_version(FunctionName=name, Description="four")
+    assert (published["Version"], published["MemorySize"]) == ("4", 448)
+    assert published["FunctionArn"].endswith(f":function:{name}:4")
+    assert _versions(local, name) == ["$LATEST", "3", "4"]
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion="4")
+    for qualifier in ("4", "live"):
+        assert lam.get_function_configuration(FunctionName=name, Qualifier=qualifier)[
+            "MemorySize"
+        ] == (448)
+    assert lam.get_function_configuration(FunctionName=name, Qualifier="3")["MemorySize"] == 384
+    answer, _ = local.invoke(name, Qualifier="live")
+    assert answer["ExecutedVersion"] == "4"
+
+    # Deleting the newest version does not free its number either.
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion="3")
+    lam.delete_function(FunctionName=name, Qualifier="4")
+    assert lam.publish_version(FunctionName=name)["Version"] == "5"
+    _change(local, name, 512)
+    assert lam.publish_version(FunctionName=name)["Version"] == "6"
+    assert _versions(local, name) == ["$LATEST", "3", "5", "6"]
+
+    lam.delete_function(FunctionName=name)  # moto: KeyError (500) once numbers collided
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_function(FunctionName=name)
+
+
+def test_publish_version_without_changes_returns_the_newest(local: Local) -> None:
+    lam = local.client("lambda")
+    name = local.function(CODE)
+    assert lam.publish_version(FunctionName=name)["Version"] == "1"
+    assert lam.publish_version(FunctionName=name)["Version"] == "1"
+    _change(local, name, 256)
+    assert lam.publish_version(FunctionName=name)["Version"] == "2"
+    assert lam.publish_version(FunctionName=name)["Version"] == "2"
+    assert _versions(local, name) == ["$LATEST", "1", "2"]
+
+
+def test_a_function_created_again_starts_at_version_one(local: Local) -> None:
+    lam = local.client("lambda")
+    name = local.function(CODE)
+    lam.publish_version(FunctionName=name)
+    _change(local, name, 256)
+    lam.publish_version(FunctionName=name)
+    lam.delete_function(FunctionName=name)
+    local.function(CODE, name=name)
+    assert lam.publish_version(FunctionName=name)["Version"] == "1"
+
+
+def test_publish_version_preconditions(local: Local) -> None:
+    lam = local.client("lambda")
+    name = local.function(CODE)
+    latest = lam.get_function_configuration(FunctionName=name)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException, match="CodeSHA256"):
+        lam.publish_version(FunctionName=name, CodeSha256="bm90IHRoZSBoYXNo")
+    with pytest.raises(lam.exceptions.PreconditionFailedException):
+        lam.publish_version(FunctionName=name, RevisionId="0-0-0-0-0")
+    published = lam.publish_version(
+        FunctionName=name, CodeSha256=latest["CodeSha256"], RevisionId=latest["RevisionId"]
+    )
+    assert published["Version"] == "1"
+    assert published["RevisionId"]
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.publish_version(FunctionName="no-such-function")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -15,8 +16,9 @@ from click.testing import CliRunner
 from skylift.cli.main import cli
 from skylift.errors import LocalCloudError, UsageError
 from skylift.local import ensure_running, lifecycle, logview, running, status, stop
+from skylift.local.cloud import ServerLog
 from skylift.local.paths import LocalPaths
-from tests.unit.local.conftest import Local
+from tests.unit.local.conftest import Local, SlowCollector
 from tests.unit.local.test_gateway_rest import deploy
 
 
@@ -60,22 +62,40 @@ def test_cli_status_renders_deployments(local: Local, attached: LocalPaths) -> N
     assert any(f["name"] == alias.split(":")[6] for f in as_json["functions"])
 
 
-def test_cli_logs(local: Local, attached: LocalPaths) -> None:
+def test_cli_logs(local: Local, attached: LocalPaths, slow_collector: SlowCollector) -> None:
     tail = CliRunner().invoke(cli, ["local", "logs", "-n", "3"])
     assert tail.output.splitlines() == ["line 97", "line 98", "line 99"]
     name = local.function("def handler(e, c):\n    print('visible in the logs')\n    return 1\n")
-    local.invoke(name)
-    local.cloud.sink.flush()
+    slow_collector.seconds = 1.5  # longer than the CLI takes to reach FilterLogEvents
+    answer, _ = local.invoke(name)  # and at once, as a user would, with no flush of any kind:
+    request_id = answer["ResponseMetadata"]["RequestId"]
     result = CliRunner().invoke(
-        cli, ["local", "logs", "--function", name, "--since", "5m", "--filter", "visible"]
+        cli, ["local", "logs", "--function", name, "--since", "5m", "--filter", "?visible ?REPORT"]
     )
     assert result.exit_code == 0, result.output
     assert "visible in the logs" in result.output
+    assert f"REPORT RequestId: {request_id}" in result.output
+    slow_collector.seconds = 0
     missing = CliRunner().invoke(cli, ["local", "logs", "--function", "no-such-function"])
     assert missing.exit_code == 1
     assert "No logs for function no-such-function" in missing.output
     bad = CliRunner().invoke(cli, ["local", "logs", "--function", name, "--filter", "{ $.x = "])
     assert bad.exit_code == 1
+
+
+def test_flush_writes_waiting_access_lines(local: Local) -> None:
+    """`skylift local logs` asks for this first: access lines are written in batches."""
+    stream = io.StringIO()
+    log = ServerLog(stream)
+    try:
+        log.access("GET abc.execute-api /dev/hello 200 1.0ms")
+        log.flush()
+        assert "HTTP  GET abc.execute-api /dev/hello 200" in stream.getvalue()
+    finally:
+        log.close()
+    answer = local.request("/_skylift/flush", method="POST")
+    assert (answer.status, answer.json()) == (200, {"flushed": True})
+    assert local.request("/_skylift/flush").status == 404  # GET: not a way to flush
 
 
 def test_log_views(local: Local, attached: LocalPaths) -> None:

@@ -110,3 +110,21 @@ def test_other_log_calls_still_work(local: Local, logged: str) -> None:
     )["events"]
     assert any(e["message"].startswith("START") for e in events)
     assert json.dumps(events)
+
+
+@pytest.mark.usefixtures("slow_collector")
+def test_a_read_after_invoke_sees_the_invocations_lines(local: Local) -> None:
+    name = local.function(CODE)
+    logs = local.client("logs")
+    for count in (1, 2):
+        answer, _ = local.invoke(name)
+        assert answer["StatusCode"] == 200
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+        messages = [event["message"] for event in events]
+        assert len([m for m in messages if m.startswith("REPORT")]) == count
+    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}")["logStreams"]
+    local.invoke(name)
+    got = logs.get_log_events(
+        logGroupName=f"/aws/lambda/{name}", logStreamName=streams[0]["logStreamName"]
+    )["events"]
+    assert len([e for e in got if e["message"].startswith("REPORT")]) == 3

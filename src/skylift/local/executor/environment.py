@@ -25,9 +25,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from skylift.errors import LocalCloudError
+from skylift.local.executor.architecture import problem_in_tree
 from skylift.local.executor.code import CodeCache
 from skylift.local.executor.interpreter import for_runtime
-from skylift.local.executor.invocation import Invocation, Outcome
+from skylift.local.executor.invocation import Invocation, Latch, Outcome
 from skylift.local.executor.runtime_api import ACCEPTED, RuntimeApiServer
 from skylift.local.executor.spec import FunctionSpec
 from skylift.local.httpserver import Response
@@ -106,6 +107,11 @@ class Environment:
             layers = [
                 self.context.code.directory(layer.digest, layer.load) for layer in self.spec.layers
             ]
+            problem = problem_in_tree(self.spec.architecture, (task_root, *layers))
+            if problem is not None:
+                self.context.warn(f"{self.spec.function_name}:{self.spec.version}: {problem}")
+                self._fail_init("Runtime.InvalidEntrypoint", problem)
+                return
             command = self._command(task_root, layers)
             self._markers = not self._custom_runtime(command)
         except LocalCloudError as exc:
@@ -203,6 +209,16 @@ class Environment:
             self._by_id[invocation.request_id] = invocation
             self.inbox.put(invocation)
             return True
+
+    def unlogged(self) -> list[Latch]:
+        """The log latches of invocations already answered whose output is still being read.
+
+        The answer comes back over the Runtime API, the output (and START/END/REPORT)
+        over the process's stdout: a reader that wants an answered invocation's lines
+        waits on these.
+        """
+        pending = tuple(self._by_id.values())  # one C-level copy: safe against the collector
+        return [inv.logs_done for inv in pending if inv.done.is_set()]
 
     def kill(self, reason: str) -> None:
         """End the process (and anything it started); the collector then reports the death."""

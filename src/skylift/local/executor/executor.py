@@ -23,6 +23,8 @@ from skylift.local.executor.pool import Pool
 from skylift.local.executor.spec import FunctionSpec
 
 SLACK = 0.05  # seconds past the deadline before the executor steps in
+# LogType=Tail: how long the answer waits for the output read from the environment's pipe.
+TAIL_WAIT_SECONDS = 10.0
 
 
 class InvocationMetrics(Protocol):
@@ -250,7 +252,7 @@ class Executor:
             "Runtime.Unknown", "The invocation ended without a result.", invocation.request_id
         )
         if invocation.want_logs and not invocation.undelivered:
-            invocation.logs_done.wait(2.0)
+            invocation.logs_done.wait(TAIL_WAIT_SECONDS)
             outcome.log_tail = "".join(invocation.log_lines)[-4096:]
         if env.alive and env.init_error is None:
             pool.release(env)
@@ -386,6 +388,15 @@ class Executor:
         with self._lock:
             pools = list(self._pools.values())
         return [env for pool in pools for env in pool.environments]
+
+    def settle_logs(self, timeout: float) -> bool:
+        """Wait until every answered invocation's output has reached the log sink."""
+        deadline = time.monotonic() + timeout
+        for env in self.environments():
+            for latch in env.unlogged():
+                if not latch.wait(_until(deadline)):
+                    return False
+        return True
 
     def shutdown(self) -> None:
         self._stopping.set()

@@ -59,7 +59,6 @@ class LogsApi:
             matcher = compile_pattern(body.get("filterPattern"))
         except FilterPatternError as exc:
             return json_error(400, "InvalidParameterException", f"Invalid filter pattern: {exc}")
-        self.cloud.sink.flush(2.0)
         group = self.cloud.control.logs(region).groups.get(group_name)
         if group is None:
             return json_error(

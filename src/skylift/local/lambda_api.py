@@ -245,19 +245,16 @@ class LambdaApi:
         if not isinstance(architectures, list) or not architectures:
             return
         with self.cloud.control.lock:
-            try:
-                fn = self.cloud.control.lambda_backend(region).get_function(name, None)
+            fn = _latest(self.cloud.control.lambda_backend(region), name)
+            if fn is not None:
                 fn.architectures = [str(a) for a in architectures]
-            except Exception:  # moto's own validation: what it refuses stays as it was
-                return
 
     def _check_architecture(self, name: str, region: str) -> None:
         """Say now, in the cloud's log, when the code cannot run on this machine."""
         backend = self.cloud.control.lambda_backend(region)
         with self.cloud.control.lock:
-            try:
-                fn = backend.get_function(name, None)
-            except Exception:
+            fn = _latest(backend, name)
+            if fn is None:
                 return
             architecture = str((fn.architectures or ["x86_64"])[0])
             if architecture == host_architecture():
@@ -276,9 +273,8 @@ class LambdaApi:
     def _touch(self, name: str, region: str) -> None:
         backend = self.cloud.control.lambda_backend(region)
         with self.cloud.control.lock:
-            try:
-                fn = backend.get_function(name, None)
-            except Exception:
+            fn = _latest(backend, name)
+            if fn is None:
                 return
             fn.last_modified = (
                 datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
@@ -400,3 +396,11 @@ def _json_body(request: Request) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _latest(backend: Any, name: str) -> Any:
+    """The function's $LATEST, or None when moto no longer knows it (deleted meanwhile)."""
+    try:
+        return backend.get_function(name, None)
+    except Exception:  # moto raises its own not-found types; any of them means gone
+        return None

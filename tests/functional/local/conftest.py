@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,8 @@ from typing import Any
 
 import boto3
 import pytest
+
+from tests.conftest import EXAMPLES
 
 
 def free_port() -> int:
@@ -104,3 +107,19 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
         runner.run("local", "down", check=False)
         if state and pid_alive(int(state["pid"])):
             os.kill(int(state["pid"]), signal.SIGKILL)
+
+
+@pytest.fixture
+def bottle_project(cli: Cli, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of examples/bottle_hello the CLI runs in, with a running local cloud.
+
+    The package cache is shared by the session's tests: one download per run.
+    """
+    project = tmp_path / "bottle_hello"
+    shutil.copytree(EXAMPLES / "bottle_hello", project, ignore=shutil.ignore_patterns(".skylift"))
+    cache = tmp_path_factory.getbasetemp().parent / "skylift-pypi-cache"
+    cache.mkdir(exist_ok=True)
+    cli.cwd = project
+    cli.extra_env = {"SKYLIFT_CACHE_DIR": str(cache)}
+    cli.run("local", "up", "--port", str(cli.port))
+    return project

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES
 from tests.functional.local.conftest import Cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.functional]
@@ -30,17 +28,7 @@ def totals(status: dict[str, Any]) -> dict[str, float]:
     return {m["metric"]: m["total"] for m in status["metrics"] if m["stat"] == "Sum"}
 
 
-def test_status_metrics_and_invoke_permission(
-    cli: Cli, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    project = tmp_path / "bottle_hello"
-    shutil.copytree(EXAMPLES / "bottle_hello", project, ignore=shutil.ignore_patterns(".skylift"))
-    cache = tmp_path_factory.getbasetemp().parent / "skylift-pypi-cache"
-    cache.mkdir(exist_ok=True)
-    cli.cwd = project
-    cli.extra_env = {"SKYLIFT_CACHE_DIR": str(cache)}
-    cli.run("local", "up", "--port", str(cli.port))
-
+def test_status_metrics_and_invoke_permission(cli: Cli, bottle_project: Path) -> None:
     deployed = cli.json("deploy", "dev", "--local")
     url = deployed["urls"][0]["url"]
     # deploy's `touch` (one GET of touch_path after a change) is an invocation too.

@@ -8,13 +8,11 @@ configuration, `plan` never settled and `undeploy` failed with a 500.
 from __future__ import annotations
 
 import base64
-import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
 from tests.functional.local.conftest import Cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.functional]
@@ -27,18 +25,11 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 def test_config_updates_with_pruned_versions_reach_live_traffic(
-    cli: Cli, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    cli: Cli, bottle_project: Path
 ) -> None:
-    project = tmp_path / "bottle_hello"
-    shutil.copytree(EXAMPLES / "bottle_hello", project, ignore=shutil.ignore_patterns(".skylift"))
-    settings = project / "skylift.toml"
+    settings = bottle_project / "skylift.toml"
     base = settings.read_text() + "num_retained_versions = 2\n"
     settings.write_text(base)
-    cache = tmp_path_factory.getbasetemp().parent / "skylift-pypi-cache"
-    cache.mkdir(exist_ok=True)
-    cli.cwd = project
-    cli.extra_env = {"SKYLIFT_CACHE_DIR": str(cache)}
-    cli.run("local", "up", "--port", str(cli.port))
 
     deployed = cli.json("deploy", "dev", "--local")
     url = deployed["urls"][0]["url"]

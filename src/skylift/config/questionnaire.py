@@ -184,7 +184,11 @@ def _note_shadowing(project: Path, target: Path, prompter: Prompter) -> None:
 
 
 def ask_questions(project: Path, prompter: Prompter) -> Answers:
-    prompter.say("skylift init: a few questions, each with a default in [brackets].\n")
+    prompter.say(
+        "skylift init: a few questions, each with a default in [brackets].\n"
+        if prompter.interactive
+        else "skylift init --yes: every question takes its default.\n"
+    )
     stage = _ask(
         prompter,
         "Name of the stage (dev, staging, production, ...)",
@@ -352,10 +356,11 @@ def _choices(found: Sequence[Detected]) -> str:
 
 
 def _ask_global(prompter: Prompter, region: str) -> tuple[str, ...]:
-    prompter.say(
-        f"\nThe stage deploys to {region}. It can also be copied to every region "
-        "(one stage per region), for fast service worldwide; first-time users usually do not."
-    )
+    if prompter.interactive:  # explains a question that --yes does not ask
+        prompter.say(
+            f"\nThe stage deploys to {region}. It can also be copied to every region "
+            "(one stage per region), for fast service worldwide; first-time users usually do not."
+        )
     answer = _ask(
         prompter,
         "Deploy globally? n = no, y = all regions, p = the primary region of each area",

@@ -7,6 +7,7 @@ to add another way of choosing where to deploy.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -301,9 +302,14 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
     from skylift.deploy.status import stage_status
 
     out = Output()
+    opts = _aws_options(click.get_current_context())
     reports = [
         stage_status(st, aws_for(st))
         for st in chosen_stages(stage, all_stages, settings_file, "status")
+    ]
+    # The deploy command a note suggests goes where this status looked (--local, ...).
+    reports = [
+        dataclasses.replace(r, notes=[_same_place(n, opts) or n for n in r.notes]) for r in reports
     ]
     data: Any = [r.to_json() for r in reports] if all_stages else reports[0].to_json()
 

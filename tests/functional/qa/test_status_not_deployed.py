@@ -1,0 +1,29 @@
+"""`skylift status` of a stage that is not deployed says how to deploy it, aimed the same way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from skylift.cli.main import cli
+from tests.conftest import write
+
+pytestmark = pytest.mark.functional
+
+
+def test_status_of_an_undeployed_stage_names_the_deploy_command(moto: str, project: Path) -> None:
+    write(
+        project / "skylift.toml",
+        '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\n',
+    )
+    result = CliRunner().invoke(cli, ["status", "dev", "--endpoint-url", moto])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Stage 'dev' is not deployed in us-east-1: `skylift deploy dev --endpoint-url {moto}` "
+        "deploys it." in result.stdout
+    )
+    as_json = CliRunner().invoke(cli, ["status", "dev", "--endpoint-url", moto, "--json"])
+    assert json.loads(as_json.stdout)["deployed"] is False

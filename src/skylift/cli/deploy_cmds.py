@@ -23,7 +23,7 @@ from skylift.cli.options import (
     stage_argument,
     yes_option,
 )
-from skylift.cli.output import Output
+from skylift.cli.output import Output, end_piped_answer, end_piped_line
 from skylift.config import Stage
 from skylift.errors import Aborted, SkyliftError, UsageError
 
@@ -417,8 +417,9 @@ def undeploy(
 
 def _confirm(question: str) -> None:
     try:
-        confirmed = click.confirm(question, default=False, err=True)
+        confirmed = end_piped_answer(click.confirm(question, default=False, err=True))
     except click.Abort:
+        end_piped_line()
         confirmed = False
     if not confirmed:
         raise Aborted("Nothing was removed.", hint="Pass -y to skip the question.")

@@ -1,0 +1,23 @@
+"""Messages of the CLI read as sentences, whatever the verb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from skylift.cli.main import cli
+from tests.conftest import write
+
+
+def test_a_missing_stage_reads_as_a_sentence_for_every_verb(project: Path) -> None:
+    """It said "Missing the STAGE to settings" (and "to status", "to plan")."""
+    write(
+        project / "skylift.toml",
+        '[stages.dev]\napp_function = "app.app"\n[stages.prod]\nextends = "dev"\n',
+    )
+    result = CliRunner().invoke(cli, ["settings"])
+    assert result.exit_code == 2
+    assert "Missing the STAGE: `skylift settings` needs one, and skylift.toml has 2 stages" in (
+        result.stderr
+    )

@@ -21,3 +21,10 @@ def test_a_missing_stage_reads_as_a_sentence_for_every_verb(project: Path) -> No
     assert "Missing the STAGE: `skylift settings` needs one, and skylift.toml has 2 stages" in (
         result.stderr
     )
+
+
+def test_one_artifact_is_one_object() -> None:
+    from skylift.deploy.steps import DeleteObjects
+
+    assert DeleteObjects(bucket="b", keys=("k.zip",)).describe().endswith("s3://b/ (1 object)")
+    assert DeleteObjects(bucket="b", keys=("a", "b")).describe().endswith("(2 objects)")

@@ -203,7 +203,9 @@ def parse_since(value: str | None) -> float | None:
     "--filter", "filter_pattern", default=None, help="With --function: a CloudWatch filter pattern."
 )
 @click.option(
-    "--region", default="us-east-1", show_default=True, help="With --function: its region."
+    "--region",
+    default=None,
+    help="With --function: its region (default: the function's, else us-east-1).",
 )
 def logs(
     lines: int,
@@ -211,7 +213,7 @@ def logs(
     function_name: str | None,
     since: str | None,
     filter_pattern: str | None,
-    region: str,
+    region: str | None,
 ) -> None:
     """Print the local cloud's own log, or (--function) a function's CloudWatch log."""
     from skylift.local import logview, running
@@ -234,6 +236,11 @@ def logs(
     cloud = running()
     if cloud is None:
         raise _not_running()
+    if region is None:
+        from skylift.local import status as local_status
+
+        current = local_status()
+        region = logview.function_region(function_name, current.functions if current else [])
     seen: set[str] = set()
     window = parse_since(since)
     while True:

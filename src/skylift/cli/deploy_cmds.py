@@ -332,7 +332,7 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
     "-n",
     "--num-rollback",
     "steps_back",
-    type=int,
+    type=click.IntRange(min=1),
     default=1,
     show_default=True,
     help="How many versions to go back.",

@@ -28,3 +28,12 @@ def test_one_artifact_is_one_object() -> None:
 
     assert DeleteObjects(bucket="b", keys=("k.zip",)).describe().endswith("s3://b/ (1 object)")
     assert DeleteObjects(bucket="b", keys=("a", "b")).describe().endswith("(2 objects)")
+
+
+def test_rollback_n_is_checked_before_anything_else(project: Path) -> None:
+    """-n 0 used to be refused only after the settings were read and AWS (or the local
+    cloud, started for it) was asked about the stage."""
+    result = CliRunner().invoke(cli, ["rollback", "dev", "-n", "0", "--local"])
+    assert result.exit_code == 2
+    assert "0 is not in the range x>=1" in result.stderr
+    assert "No settings file" not in result.stderr

@@ -37,3 +37,10 @@ def test_rollback_n_is_checked_before_anything_else(project: Path) -> None:
     assert result.exit_code == 2
     assert "0 is not in the range x>=1" in result.stderr
     assert "No settings file" not in result.stderr
+
+
+def test_no_settings_file_names_the_directory(project: Path) -> None:
+    """It said "No settings file in .:"."""
+    result = CliRunner().invoke(cli, ["settings", "dev"])
+    assert result.exit_code == 2
+    assert f"No settings file in {project.resolve()}: looked for skylift.toml" in result.stderr

@@ -227,8 +227,11 @@ def logs(
         cloud = running()
         if cloud is not None:
             logview.flush(cloud)
-        for line in logview.server_log_tail(lines):
+        tail = logview.server_log_tail(lines)
+        for line in tail:
             click.echo(line)
+        if not tail and cloud is None and not follow:
+            out.info("No local cloud has run here yet. Start one with `skylift local up`.")
         if follow:
             for line in logview.follow_server_log():
                 click.echo(line)

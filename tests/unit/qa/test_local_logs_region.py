@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from skylift.errors import UsageError
@@ -29,3 +31,17 @@ def test_a_name_in_several_other_regions_asks_for_one() -> None:
     with pytest.raises(UsageError, match="eu-west-1, sa-east-1") as err:
         function_region("twice-dev", FUNCTIONS)
     assert "--region eu-west-1" in (err.value.hint or "")
+
+
+def test_logs_before_any_local_cloud_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It printed nothing at all."""
+    from click.testing import CliRunner
+
+    from skylift.cli.main import cli
+
+    monkeypatch.setenv("SKYLIFT_HOME", str(tmp_path))
+    result = CliRunner().invoke(cli, ["local", "logs"])
+    assert result.exit_code == 0
+    assert "No local cloud has run here yet" in result.stderr

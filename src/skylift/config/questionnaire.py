@@ -274,8 +274,8 @@ def _ask_app(
         return "django_settings", answer
     if not found:
         prompter.say(
-            "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found; give "
-            "the dotted path of your WSGI or ASGI app."
+            "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found"
+            + ("; give the dotted path of your WSGI or ASGI app." if prompter.interactive else ".")
         )
     return "app_function", _pick(prompter, "App function", found, _AppShape(project))
 

@@ -26,3 +26,10 @@ def test_interactive_init_still_explains(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "a few questions" in result.stderr
     assert "copied to every region" in result.stderr
+
+
+def test_init_yes_without_an_app_asks_for_nothing(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "app object found." in result.stderr
+    assert "give the dotted path" not in result.stderr

@@ -205,6 +205,7 @@ def _deploy_verb(
 ) -> None:
     from skylift.deploy.desired import unsupported_warnings
     from skylift.deploy.engine import DeployResult, prepared_warnings, run_stage
+    from skylift.packaging.target import Target
 
     out = Output()
     warn = _Warnings(out)
@@ -212,6 +213,8 @@ def _deploy_verb(
     for st in chosen_stages(stage, all_stages, settings_file, verb):
         # Before anything runs: what the settings say (packaging's warnings follow the build).
         warn((*st.warnings, *unsupported_warnings(st)))
+        # A runtime Lambda no longer runs is refused before AWS is asked or a local cloud starts.
+        Target.for_runtime(st.settings.runtime, st.settings.architecture)
         result = run_stage(
             st,
             aws_for(st),

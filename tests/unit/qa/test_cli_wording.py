@@ -44,3 +44,18 @@ def test_no_settings_file_names_the_directory(project: Path) -> None:
     result = CliRunner().invoke(cli, ["settings", "dev"])
     assert result.exit_code == 2
     assert f"No settings file in {project.resolve()}: looked for skylift.toml" in result.stderr
+
+
+def test_a_retired_runtime_is_refused_before_aws_is_asked(project: Path) -> None:
+    """The settings warn that deploy refuses python3.8; it did so only after asking AWS
+    (with --local: after starting the local cloud) and announcing packaging."""
+    write(
+        project / "skylift.toml",
+        '[stages.dev]\napp_function = "app.app"\nruntime = "python3.8"\n',
+    )
+    # Nothing listens there: any AWS call would fail with "Could not reach".
+    result = CliRunner().invoke(cli, ["deploy", "dev", "--endpoint-url", "http://127.0.0.1:9"])
+    assert result.exit_code != 0
+    assert "Cannot package for runtime 'python3.8'" in result.stderr
+    assert "Could not reach" not in result.stderr
+    assert "Packaging" not in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from skylift.cli.main import cli
@@ -59,3 +60,25 @@ def test_a_retired_runtime_is_refused_before_aws_is_asked(project: Path) -> None
     assert "Cannot package for runtime 'python3.8'" in result.stderr
     assert "Could not reach" not in result.stderr
     assert "Packaging" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "written"),
+    [
+        ("zappa_settings.json", '"keep_warm": false'),
+        ("zappa_settings.yaml", "keep_warm: false"),
+        ("skylift.toml", "keep_warm = false"),
+    ],
+)
+def test_keep_warm_advice_is_written_in_the_files_syntax(
+    tmp_path: Path, source: str, written: str
+) -> None:
+    """A zappa_settings.json user was told to 'Set keep_warm = false' (TOML)."""
+    from dataclasses import replace
+
+    from skylift.deploy.desired import unsupported_warnings
+    from tests.unit.deploy.support import make_stage
+
+    stage = replace(make_stage(tmp_path, keep_warm=True), source=tmp_path / source)
+    [warning] = unsupported_warnings(stage)
+    assert f"Set {written} to say you do not need it." in warning

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -134,11 +135,14 @@ def aws_for(stage: Stage) -> Aws:
 
 
 def _local_fallback(opts: AwsOptions) -> tuple[str, str] | None:
-    """The local cloud's placeholders, for an endpoint on this machine (it accepts any)."""
+    """The local cloud's placeholders, for an endpoint on this machine (it accepts any).
+
+    The endpoint is --endpoint-url, else AWS_ENDPOINT_URL: both send every call there.
+    """
     from skylift.local import is_local_endpoint
     from skylift.local.lifecycle import LOCAL_ACCESS_KEY
 
-    if not is_local_endpoint(opts.endpoint_url):
+    if not is_local_endpoint(opts.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
         return None
     return (LOCAL_ACCESS_KEY, LOCAL_ACCESS_KEY)
 

@@ -73,7 +73,8 @@ _NOT_FOUND = {
 
 _CREDENTIALS_HINT = (
     "Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), run "
-    "`aws configure`, or name a profile with profile_name in the settings."
+    "`aws configure`, or name a profile with profile_name in the settings. "
+    "No AWS account? Add --local: the local cloud on this machine needs none."
 )
 
 

@@ -227,6 +227,15 @@ def make_session(profile: str | None) -> boto3.Session:
             profile = None
         return boto3.Session(profile_name=profile)
     except botocore.exceptions.ProfileNotFound as exc:
+        if profile is None:
+            # No profile_name: boto3 took the name from AWS_PROFILE (or AWS_DEFAULT_PROFILE).
+            missing = exc.kwargs.get("profile") or os.environ.get("AWS_PROFILE")
+            raise CredentialsError(
+                f"The AWS profile '{missing}' (from the environment's AWS_PROFILE) is not "
+                "in your AWS config or credentials files.",
+                hint=f"Create it with `aws configure --profile {missing}`, or unset AWS_PROFILE "
+                "(or set profile_name in the settings) to use another.",
+            ) from exc
         raise CredentialsError(
             f"The AWS profile '{profile}' is not in your AWS config or credentials files.",
             hint="Create it with `aws configure --profile NAME`, or fix profile_name "

@@ -7,7 +7,9 @@ to add another way of choosing where to deploy.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ from skylift.cli.options import (
     stage_argument,
     yes_option,
 )
-from skylift.cli.output import Output
+from skylift.cli.output import Output, end_piped_answer, end_piped_line
 from skylift.config import Stage
 from skylift.errors import Aborted, SkyliftError, UsageError
 
@@ -133,11 +135,14 @@ def aws_for(stage: Stage) -> Aws:
 
 
 def _local_fallback(opts: AwsOptions) -> tuple[str, str] | None:
-    """The local cloud's placeholders, for an endpoint on this machine (it accepts any)."""
+    """The local cloud's placeholders, for an endpoint on this machine (it accepts any).
+
+    The endpoint is --endpoint-url, else AWS_ENDPOINT_URL: both send every call there.
+    """
     from skylift.local import is_local_endpoint
     from skylift.local.lifecycle import LOCAL_ACCESS_KEY
 
-    if not is_local_endpoint(opts.endpoint_url):
+    if not is_local_endpoint(opts.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")):
         return None
     return (LOCAL_ACCESS_KEY, LOCAL_ACCESS_KEY)
 
@@ -204,6 +209,7 @@ def _deploy_verb(
 ) -> None:
     from skylift.deploy.desired import unsupported_warnings
     from skylift.deploy.engine import DeployResult, prepared_warnings, run_stage
+    from skylift.packaging.target import Target
 
     out = Output()
     warn = _Warnings(out)
@@ -211,6 +217,8 @@ def _deploy_verb(
     for st in chosen_stages(stage, all_stages, settings_file, verb):
         # Before anything runs: what the settings say (packaging's warnings follow the build).
         warn((*st.warnings, *unsupported_warnings(st)))
+        # A runtime Lambda no longer runs is refused before AWS is asked or a local cloud starts.
+        Target.for_runtime(st.settings.runtime, st.settings.architecture)
         result = run_stage(
             st,
             aws_for(st),
@@ -301,9 +309,14 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
     from skylift.deploy.status import stage_status
 
     out = Output()
+    opts = _aws_options(click.get_current_context())
     reports = [
         stage_status(st, aws_for(st))
         for st in chosen_stages(stage, all_stages, settings_file, "status")
+    ]
+    # The deploy command a note suggests goes where this status looked (--local, ...).
+    reports = [
+        dataclasses.replace(r, notes=[_same_place(n, opts) or n for n in r.notes]) for r in reports
     ]
     data: Any = [r.to_json() for r in reports] if all_stages else reports[0].to_json()
 
@@ -326,7 +339,7 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
     "-n",
     "--num-rollback",
     "steps_back",
-    type=int,
+    type=click.IntRange(min=1),
     default=1,
     show_default=True,
     help="How many versions to go back.",
@@ -411,8 +424,9 @@ def undeploy(
 
 def _confirm(question: str) -> None:
     try:
-        confirmed = click.confirm(question, default=False, err=True)
+        confirmed = end_piped_answer(click.confirm(question, default=False, err=True))
     except click.Abort:
+        end_piped_line()
         confirmed = False
     if not confirmed:
         raise Aborted("Nothing was removed.", hint="Pass -y to skip the question.")

@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 
 from skylift.cli.options import yes_option
-from skylift.cli.output import Output
+from skylift.cli.output import Output, end_piped_answer, end_piped_line
 from skylift.config.questionnaire import Defaults as DefaultAnswers
 from skylift.config.questionnaire import InitFormat, plan_init, write_plan
 from skylift.errors import Aborted
@@ -27,10 +27,12 @@ class TerminalPrompter:
         self.out.warn(text)
 
     def ask(self, question: str, default: str) -> str:
-        return str(click.prompt(question, default=default, err=True, show_default=True))
+        answer = str(click.prompt(question, default=default, err=True, show_default=True))
+        return end_piped_answer(answer)
 
     def confirm(self, question: str, default: bool) -> bool:
-        return click.confirm(question, default=default, err=True)
+        answer = click.confirm(question, default=default, err=True)
+        return end_piped_answer(answer)
 
 
 @click.command()
@@ -59,6 +61,7 @@ def init(yes: bool, fmt: InitFormat, force: bool) -> None:
             out.info("Nothing written. Run `skylift init` again to start over.")
             return
     except click.Abort:
+        end_piped_line()
         raise Aborted(
             "init needs answers and got none (stdin closed).",
             hint="Run `skylift init --yes` to take every default without questions.",

@@ -119,37 +119,49 @@ def _render_status(out: Output, payload: dict[str, Any]) -> None:
             warm[env["function"]] = warm.get(env["function"], 0) + env["count"]
         for fn in payload["functions"]:
             aliases = ", ".join(f"{name}→{version}" for name, version in fn["aliases"].items())
+            # Names are data (any client may create a function or API): never rich markup.
             table.add_row(
-                fn["name"],
-                fn["runtime"] or "",
-                ", ".join(fn["versions"]) or "-",
-                aliases or "-",
+                _escape(fn["name"]),
+                _escape(fn["runtime"] or ""),
+                _escape(", ".join(fn["versions"]) or "-"),
+                _escape(aliases or "-"),
                 str(warm.get(fn["name"], 0)),
             )
         out.out.print(table)
-    endpoints = Table(title="Endpoints", title_justify="left", show_edge=False)
-    endpoints.add_column("kind")
-    endpoints.add_column("name")
-    endpoints.add_column("URL", overflow="fold")  # a URL must stay whole to be copied
-    rows = 0
-    for api in payload["rest_apis"]:
-        for stage, urls in api["urls"].items():
-            endpoints.add_row("REST API", f"{api['name']} ({stage})", urls[0])
-            rows += 1
-    for api in payload["http_apis"]:
-        for stage, urls in api["urls"].items():
-            endpoints.add_row("HTTP API", f"{api['name']} ({stage})", urls[0])
-            rows += 1
+    endpoints = _endpoint_rows(payload)
+    if endpoints:
+        _print_endpoints(out, endpoints)
+    if not payload["functions"] and not endpoints:
+        out.out.print("Nothing deployed yet: `skylift deploy STAGE --local`.")
+
+
+def _endpoint_rows(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    for kind, key in (("REST API", "rest_apis"), ("HTTP API", "http_apis")):
+        for api in payload[key]:
+            for stage, urls in api["urls"].items():
+                rows.append((kind, f"{api['name']} ({stage})", urls[0]))
     for fn in payload["functions"]:
         for url in fn["function_urls"]:
-            endpoints.add_row(
-                "Function URL", f"{fn['name']}:{url['qualifier'] or '$LATEST'}", url["url"]
+            rows.append(
+                ("Function URL", f"{fn['name']}:{url['qualifier'] or '$LATEST'}", url["url"])
             )
-            rows += 1
-    if rows:
-        out.out.print(endpoints)
-    if not payload["functions"] and not rows:
-        out.out.print("Nothing deployed yet: `skylift deploy STAGE --local`.")
+    return rows
+
+
+def _print_endpoints(out: Output, rows: list[tuple[str, str, str]]) -> None:
+    """One endpoint a line, the URL last and whole.
+
+    Not a table: a table folds a long URL over several lines of its column,
+    and what a user copies from there is no longer the URL.
+    """
+    kind_width = max(len(kind) for kind, _, _ in rows)
+    name_width = max(len(name) for _, name, _ in rows)
+    out.out.print("[italic]Endpoints[/italic]")
+    for kind, name, url in rows:
+        out.out.print(
+            f"  {_escape(kind.ljust(kind_width))}  {_escape(name.ljust(name_width))}  {_escape(url)}"
+        )
 
 
 def _human_duration(seconds: float) -> str:
@@ -191,7 +203,9 @@ def parse_since(value: str | None) -> float | None:
     "--filter", "filter_pattern", default=None, help="With --function: a CloudWatch filter pattern."
 )
 @click.option(
-    "--region", default="us-east-1", show_default=True, help="With --function: its region."
+    "--region",
+    default=None,
+    help="With --function: its region (default: the function's, else us-east-1).",
 )
 def logs(
     lines: int,
@@ -199,7 +213,7 @@ def logs(
     function_name: str | None,
     since: str | None,
     filter_pattern: str | None,
-    region: str,
+    region: str | None,
 ) -> None:
     """Print the local cloud's own log, or (--function) a function's CloudWatch log."""
     from skylift.local import logview, running
@@ -213,8 +227,11 @@ def logs(
         cloud = running()
         if cloud is not None:
             logview.flush(cloud)
-        for line in logview.server_log_tail(lines):
+        tail = logview.server_log_tail(lines)
+        for line in tail:
             click.echo(line)
+        if not tail and cloud is None and not follow:
+            out.info("No local cloud has run here yet. Start one with `skylift local up`.")
         if follow:
             for line in logview.follow_server_log():
                 click.echo(line)
@@ -222,6 +239,11 @@ def logs(
     cloud = running()
     if cloud is None:
         raise _not_running()
+    if region is None:
+        from skylift.local import status as local_status
+
+        current = local_status()
+        region = logview.function_region(function_name, current.functions if current else [])
     seen: set[str] = set()
     window = parse_since(since)
     while True:

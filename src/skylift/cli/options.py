@@ -90,7 +90,7 @@ def chosen_stages(
         return [stage_from_file(parsed, names[0], Path("."))]
     also = ", or use --all" if takes_all else ""
     raise UsageError(
-        f"Missing the STAGE to {command}: {parsed.path.name} has {len(names)} stages: "
-        f"{', '.join(names)}.",
+        f"Missing the STAGE: `skylift {command}` needs one, and {parsed.path.name} has "
+        f"{len(names)} stages: {', '.join(names)}.",
         hint=f"Run `skylift {command} {names[0]}`{also}.",
     )

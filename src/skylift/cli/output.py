@@ -10,13 +10,15 @@ import json
 import sys
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from skylift.cli.state import CliState, cli_state
 from skylift.errors import SkyliftError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+_T = TypeVar("_T")
 
 BUG_REPORT_URL = "https://github.com/skylift-dev/skylift/issues"
 
@@ -70,6 +72,26 @@ class Output:
             "[dim]Hint:[/dim] this is a bug in skylift. Run the same command with --debug "
             f"to see the traceback, and report it at {BUG_REPORT_URL}"
         )
+
+
+def end_piped_answer(answer: _T) -> _T:
+    """Show an answer read from a pipe, as a terminal would have echoed it.
+
+    A terminal echoes what is typed, newline included; an answer read from a pipe
+    is not echoed, so the next question or message would follow the prompt on its line.
+    """
+    if not sys.stdin.isatty():
+        shown = ("y" if answer else "n") if isinstance(answer, bool) else str(answer)
+        sys.stderr.write(shown + "\n")
+        sys.stderr.flush()
+    return answer
+
+
+def end_piped_line() -> None:
+    """End a prompt's line when a pipe closed before answering it (the error follows)."""
+    if not sys.stdin.isatty():
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def _escape(text: str) -> str:

@@ -64,11 +64,11 @@ def _render(out: Output, artifact: Artifact, explain: bool) -> None:
     )
     if artifact.slim_archive:
         out.out.print(
-            f"  dependencies (slim_handler): {artifact.slim_archive} ({human(artifact.slim_size)})"
+            f"  dependencies (slim_handler): {escape(str(artifact.slim_archive))} ({human(artifact.slim_size)})"
         )
     if artifact.layer_archive:
         out.out.print(
-            f"  dependencies (layer): {artifact.layer_archive} ({human(artifact.layer_size)})"
+            f"  dependencies (layer): {escape(str(artifact.layer_archive))} ({human(artifact.layer_size)})"
         )
     out.out.print(f"  {artifact.runtime}/{artifact.architecture}, handler {artifact.handler}")
     out.out.print(f"  sha256 {artifact.content_hash}")

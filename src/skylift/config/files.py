@@ -53,7 +53,7 @@ def find_settings_file(project_dir: Path) -> Path:
             continue
         return candidate
     raise ConfigNotFoundError(
-        f"No settings file in {project_dir}: looked for {', '.join(SEARCH_ORDER)}.",
+        f"No settings file in {project_dir.resolve()}: looked for {', '.join(SEARCH_ORDER)}.",
         hint="Run `skylift init` to create skylift.toml, or pass -s/--settings-file.",
     )
 

@@ -184,7 +184,11 @@ def _note_shadowing(project: Path, target: Path, prompter: Prompter) -> None:
 
 
 def ask_questions(project: Path, prompter: Prompter) -> Answers:
-    prompter.say("skylift init: a few questions, each with a default in [brackets].\n")
+    prompter.say(
+        "skylift init: a few questions, each with a default in [brackets].\n"
+        if prompter.interactive
+        else "skylift init --yes: every question takes its default.\n"
+    )
     stage = _ask(
         prompter,
         "Name of the stage (dev, staging, production, ...)",
@@ -270,8 +274,8 @@ def _ask_app(
         return "django_settings", answer
     if not found:
         prompter.say(
-            "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found; give "
-            "the dotted path of your WSGI or ASGI app."
+            "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found"
+            + ("; give the dotted path of your WSGI or ASGI app." if prompter.interactive else ".")
         )
     return "app_function", _pick(prompter, "App function", found, _AppShape(project))
 
@@ -352,10 +356,11 @@ def _choices(found: Sequence[Detected]) -> str:
 
 
 def _ask_global(prompter: Prompter, region: str) -> tuple[str, ...]:
-    prompter.say(
-        f"\nThe stage deploys to {region}. It can also be copied to every region "
-        "(one stage per region), for fast service worldwide; first-time users usually do not."
-    )
+    if prompter.interactive:  # explains a question that --yes does not ask
+        prompter.say(
+            f"\nThe stage deploys to {region}. It can also be copied to every region "
+            "(one stage per region), for fast service worldwide; first-time users usually do not."
+        )
     answer = _ask(
         prompter,
         "Deploy globally? n = no, y = all regions, p = the primary region of each area",

@@ -97,7 +97,9 @@ class StageSettings(BaseModel):
     log_level: LogLevel = Field(default="DEBUG", description="Log level inside Lambda.")
     debug: bool = Field(default=True, description="Show tracebacks of errors in 500 responses.")
     raw_invoke_enabled: bool = Field(
-        default=False, description="Allow `invoke --raw` to run Python code in the function."
+        default=False,
+        description='Let a {"skylift_raw": "..."} payload run Python code in the function '
+        "(Zappa's invoke --raw).",
     )
 
     # -- where and as whom -------------------------------------------------

@@ -309,6 +309,15 @@ def _function_url(stage: Stage) -> FunctionUrlSpec | None:
     )
 
 
+def _false_in(source: Path, key: str) -> str:
+    """``key`` set to false, written as the stage's own file writes it."""
+    if source.suffix == ".json":
+        return f'"{key}": false'
+    if source.suffix in (".yml", ".yaml"):
+        return f"{key}: false"
+    return f"{key} = false"
+
+
 def unsupported_warnings(stage: Stage) -> list[str]:
     """What the stage asks for that deploy does not create yet (from its settings alone)."""
     s = stage.settings
@@ -327,7 +336,7 @@ def unsupported_warnings(stage: Stage) -> list[str]:
         out.append(
             f"keep_warm is on, but its schedule ({s.keep_warm_expression}) is not created yet "
             "(it comes with events support): the function is not kept warm. "
-            "Set keep_warm = false to say you do not need it."
+            f"Set {_false_in(stage.source, 'keep_warm')} to say you do not need it."
         )
     if s.cors is not False and s.apigateway_version == "v1" and "cors" in stage.raw:
         out.append("'cors' on a REST API is not deployed yet; the app may answer CORS itself.")

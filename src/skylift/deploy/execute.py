@@ -8,13 +8,15 @@ repeat, so after a failure, running the verb again converges.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 
 import botocore.exceptions
 
 from skylift.aws import Aws
 from skylift.aws.errors import translate
 from skylift.deploy import handlers
+from skylift.deploy.model import Later
 from skylift.deploy.plan import Plan
 from skylift.deploy.run import Run, run_step
 from skylift.deploy.steps import PointAlias, Step
@@ -73,7 +75,7 @@ def execute(plan: Plan, aws: Aws, progress: Progress | None = None) -> Run:
     steps = list(plan.steps)
     for index, step in enumerate(steps):
         if progress:
-            progress(index, len(steps), step)
+            progress(index, len(steps), _as_run(step, run.known))
         try:
             run_step(step, run)
         except (
@@ -90,6 +92,20 @@ def execute(plan: Plan, aws: Aws, progress: Progress | None = None) -> Run:
             ) from exc
         run.done.append(step)
     return run
+
+
+def _as_run(step: Step, known: Mapping[str, str]) -> Step:
+    """The step with the ids earlier steps got from AWS filled in, for the progress lines.
+
+    The plan shows ``<rest_api_id>``, as nobody knows it yet; by the time the step
+    runs it is known, and "create api resource <rest_api_id>" would read as unfinished.
+    """
+    filled = {
+        f.name: value.resolve(known)
+        for f in dataclasses.fields(step)
+        if isinstance(value := getattr(step, f.name), Later) and value.key in known
+    }
+    return dataclasses.replace(step, **filled) if filled else step
 
 
 def _cause(exc: BaseException, step: Step) -> SkyliftError:

@@ -45,7 +45,8 @@ def plan_rollback(names: Names, current: Current, steps_back: int) -> tuple[Plan
     """The one step moving the alias ``steps_back`` versions back: (plan, from, to)."""
     if steps_back < 1:
         raise UsageError(
-            f"-n must be 1 or more (got {steps_back}).", hint="`skylift rollback dev -n 1`"
+            f"-n must be 1 or more (got {steps_back}).",
+            hint=f"`skylift rollback {names.stage} -n 1` goes back one version.",
         )
     if current.function is None or current.alias_version is None:
         raise NotDeployedError(
@@ -64,7 +65,8 @@ def plan_rollback(names: Names, current: Current, steps_back: int) -> tuple[Plan
     if steps_back > index:
         kept = ", ".join(str(n) for n in numbers)
         raise DeployError(
-            f"Cannot roll back {steps_back} version(s) from version {live}: only {index} older "
+            f"Stage '{names.stage}' cannot roll back {steps_back} version(s) from version "
+            f"{live}: only {index} older "
             f"version(s) are kept (kept: {kept}; the oldest is {numbers[0]}).",
             hint=(f"Use -n {index} or less." if index else "There is no older version yet.")
             + " num_retained_versions sets how many versions are kept.",

@@ -112,7 +112,10 @@ def stage_status(
             region=aws.region,
             deployed=False,
             alias=names.alias,
-            notes=[f"Stage '{stage.name}' is not deployed in {aws.region}."],
+            notes=[
+                f"Stage '{stage.name}' is not deployed in {aws.region}: "
+                f"`skylift deploy {stage.name}` deploys it."
+            ],
         )
     live = current.live
     rest, http = primary_rest_api(current.rest_apis), primary_http_api(current.http_apis)

@@ -135,7 +135,8 @@ class DeleteObjects(Step):
 
     @property
     def target(self) -> str:
-        return f"s3://{self.bucket}/ ({len(self.keys)} objects)"
+        n = len(self.keys)
+        return f"s3://{self.bucket}/ ({n} object{'' if n == 1 else 's'})"
 
     def details(self) -> tuple[Change, ...]:
         return tuple(Change("key", k, None) for k in self.keys)

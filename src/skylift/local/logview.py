@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from skylift.errors import LocalCloudError
+from skylift.errors import LocalCloudError, UsageError
 from skylift.local.lifecycle import LocalCloud
 from skylift.local.paths import LocalPaths
 
@@ -55,6 +55,23 @@ def follow_server_log(paths: LocalPaths | None = None, poll: float = 0.25) -> It
                 yield line.rstrip("\n")
             else:
                 time.sleep(poll)
+
+
+def function_region(
+    function_name: str, functions: list[dict[str, Any]], default: str = "us-east-1"
+) -> str:
+    """The region of the local cloud's function ``function_name`` (``functions`` as its
+    status lists them): a stage deployed with aws_region = eu-west-1 logs there, and
+    ``skylift local logs --function NAME`` should find it without being told."""
+    regions = sorted({str(f.get("region")) for f in functions if f.get("name") == function_name})
+    if len(regions) == 1:
+        return regions[0]
+    if not regions or default in regions:
+        return default  # a function gone, or one name in several regions including default
+    raise UsageError(
+        f"The local cloud has a function {function_name} in several regions: {', '.join(regions)}.",
+        hint=f"Pick one with --region, e.g. --region {regions[0]}.",
+    )
 
 
 def function_log_events(

@@ -144,6 +144,7 @@ class _Job:
         size = self.out.stat().st_size
         sizes = limits.Sizes(size, unzipped, deps.size, deps.unzipped)
         self.warnings += limits.check(self.stage, sizes)
+        self.warnings += _virtualenv_warning(self.requirements)
         self.progress.close()
         if run_callback(self.stage, "zip", self.out):
             content_hash, size = _rehash(self.out)
@@ -327,3 +328,20 @@ def _rehash(path: Path) -> tuple[str, int]:
     from skylift.packaging.cache import sha256_file
 
     return sha256_file(path), path.stat().st_size
+
+
+def _virtualenv_warning(requirements: Requirements) -> list[str]:
+    """Zappa's fallback packs whatever the virtualenv holds; say so, and how to choose.
+
+    A virtualenv that also holds skylift[local] (moto's server: docker, cfn-lint,
+    sympy, ...) or a test stack adds tens of MiB the function never imports.
+    """
+    if requirements.source != "virtualenv" or not requirements.lines:
+        return []
+    names = [line.split("==")[0] for line in requirements.lines]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return [
+        "No requirements.txt, requirements setting or [project].dependencies: packed the "
+        f"{requirements.description} ({len(names)} top-level: {shown}). "
+        "A requirements.txt packs only what the app needs."
+    ]

@@ -237,7 +237,10 @@ def test_without_a_stage_several_are_listed(moto: str, app: Any, project: Path, 
     )
     result = run_verb(moto, verb)
     assert result.exit_code == 2, result.output
-    assert f"Missing the STAGE to {verb}: skylift.toml has 2 stages: dev, prod." in result.stderr
+    assert (
+        f"Missing the STAGE: `skylift {verb}` needs one, and skylift.toml has 2 stages: dev, prod."
+        in result.stderr
+    )
     also = "" if verb == "package" else ", or use --all"
     assert f"Run `skylift {verb} dev" in result.stderr  # (with the endpoint option, if any)
     assert result.stderr.endswith(f"`{also}.\n")

@@ -7,16 +7,22 @@ exits with ``exit_code``; no user-caused error ever shows a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SkyliftError(Exception):
     """Base of every error skylift reports to a user."""
 
     exit_code: int = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, warnings: Sequence[str] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # Shown after the hint: things worth knowing that are not this error's cause.
+        self.warnings = tuple(warnings)
 
     def __str__(self) -> str:
         return self.message

@@ -62,6 +62,8 @@ class Output:
         self.err.print(f"[bold red]Error:[/bold red] {_escape(exc.message)}")
         if exc.hint:
             self.err.print(f"[dim]Hint:[/dim] {_escape(exc.hint)}")
+        for warning in exc.warnings:
+            self.warn(warning)
 
     def unexpected(self, exc: BaseException) -> None:
         self.err.print(

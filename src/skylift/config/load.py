@@ -206,7 +206,7 @@ def _with_unknown_keys(
     required one is missing, so they are not held back until the error is fixed."""
     if not unknown:
         return exc
-    lines = "".join(f"\nWarning: {_unknown_warning(u, merged, path, stage)}" for u in unknown)
+    warnings = [_unknown_warning(u, merged, path, stage) for u in unknown]
     hint = exc.hint
     for u in unknown:
         cause = next((p for p in exc.paths if u.may_be(p)), None)
@@ -216,7 +216,9 @@ def _with_unknown_keys(
                 "(unknown keys are ignored)."
             )
             break
-    return InvalidSettingsError(exc.message + lines, hint=hint, paths=exc.paths)
+    return InvalidSettingsError(
+        exc.message, hint=hint, paths=exc.paths, warnings=(*exc.warnings, *warnings)
+    )
 
 
 def _unknown(key: str, nearest: str | None) -> str:

@@ -35,9 +35,14 @@ class InvalidSettingsError(ConfigError):
     """Values of a stage are wrong or missing; ``paths`` says which keys."""
 
     def __init__(
-        self, message: str, *, hint: str | None = None, paths: Sequence[tuple[PathPart, ...]] = ()
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        paths: Sequence[tuple[PathPart, ...]] = (),
+        warnings: Sequence[str] = (),
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=hint, warnings=warnings)
         self.paths = tuple(paths)
 
 

@@ -26,7 +26,7 @@ from skylift.cli.options import (
 )
 from skylift.cli.output import Output, end_piped_answer, end_piped_line
 from skylift.config import Stage
-from skylift.errors import Aborted, SkyliftError, UsageError
+from skylift.errors import Aborted, NotDeployedError, SkyliftError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -328,6 +328,9 @@ def status(stage: str | None, all_stages: bool, settings_file: str | None) -> No
                 out.out.print(line)
 
     out.data(data, render)
+    if not all(r.deployed for r in reports):
+        # As Zappa's status: scripts ask `skylift status dev || skylift deploy dev`.
+        click.get_current_context().exit(NotDeployedError.exit_code)
 
 
 # -- rollback -----------------------------------------------------------------------

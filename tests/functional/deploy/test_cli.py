@@ -226,6 +226,9 @@ def test_without_a_stage_the_only_one_is_used(moto: str, app: Any, verb: str) ->
     if verb in ("update", "rollback"):
         assert result.exit_code == 1
         assert "Stage 'dev' is not deployed" in result.stderr
+    elif verb == "status":  # a report, exit 1 as Zappa's
+        assert result.exit_code == 1
+        assert "Stage 'dev' is not deployed" in result.stdout
     else:
         assert result.exit_code == 0, result.output
 

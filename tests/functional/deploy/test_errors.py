@@ -64,7 +64,7 @@ def test_a_local_endpoint_needs_no_credentials(
         '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\nprofile_name = "gone"\n',
     )
     result = CliRunner().invoke(cli, ["status", "dev", "--endpoint-url", moto, "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # reached moto: not deployed, not a profile error
     assert json.loads(result.stdout)["deployed"] is False
 
 

@@ -8,6 +8,7 @@ configuration, `plan` never settled and `undeploy` failed with a 500.
 from __future__ import annotations
 
 import base64
+import json
 import urllib.request
 from pathlib import Path
 
@@ -60,4 +61,5 @@ def test_config_updates_with_pruned_versions_reach_live_traffic(
 
     assert cli.json("plan", "dev", "--local")["steps"] == []
     cli.run("undeploy", "dev", "--local", "-y")
-    assert cli.json("status", "dev", "--local")["deployed"] is False
+    gone = cli.run("status", "dev", "--local", "--json", check=False)
+    assert (gone.returncode, json.loads(gone.stdout)["deployed"]) == (1, False)

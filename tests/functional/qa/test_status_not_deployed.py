@@ -20,12 +20,13 @@ def test_status_of_an_undeployed_stage_names_the_deploy_command(moto: str, proje
         '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\n',
     )
     result = CliRunner().invoke(cli, ["status", "dev", "--endpoint-url", moto])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # as Zappa's: `status || deploy` works
     assert (
         f"Stage 'dev' is not deployed in us-east-1: `skylift deploy dev --endpoint-url {moto}` "
         "deploys it." in result.stdout
     )
     as_json = CliRunner().invoke(cli, ["status", "dev", "--endpoint-url", moto, "--json"])
+    assert as_json.exit_code == 1
     assert json.loads(as_json.stdout)["deployed"] is False
 
 
@@ -42,5 +43,5 @@ def test_aws_endpoint_url_on_this_machine_needs_no_credentials(
         '[stages.dev]\napp_function = "app.app"\naws_region = "us-east-1"\n',
     )
     result = CliRunner().invoke(cli, ["status", "dev", "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # reached moto: the stage is not deployed
     assert json.loads(result.stdout)["deployed"] is False

@@ -255,9 +255,12 @@ def _packaging(out: Output, stage: Stage) -> None:
 
 
 def _print_urls(out: Output, payload: list[dict[str, Any]]) -> None:
+    # One stage: the bare URLs (easy to pipe); several: each line says whose it is.
+    several = len(payload) > 1
     for item in payload:
         for url in item.get("urls", []):
-            out.out.print(url["url"])
+            line = f"{item['stage']}  {url['url']}" if several else url["url"]
+            out.out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @click.command()

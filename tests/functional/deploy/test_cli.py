@@ -176,6 +176,13 @@ def test_all_stages(moto: str, app: Any, project: Path) -> None:
     result = run(moto, "deploy", "--all", "--json")
     assert result.exit_code == 0, result.output
     assert [d["function"] for d in json.loads(result.stdout)] == ["hello-dev", "hello-prod"]
+    # several stages: each URL line names its stage
+    human = run(moto, "update", "--all")
+    assert human.exit_code == 0, human.output
+    stages = [line.split()[0] for line in human.stdout.splitlines()]
+    assert sorted(set(stages)) == ["dev", "prod"], human.stdout
+    assert stages == sorted(stages), human.stdout
+    assert all(line.split()[1].startswith("http") for line in human.stdout.splitlines())
 
     # rollback --all: every stage is checked before any alias moves.
     app.code = "v2"

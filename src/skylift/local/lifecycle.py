@@ -264,6 +264,15 @@ def _start(port: int, test_clock: bool, paths: LocalPaths) -> LocalCloud:
 
 def _start_failure(code: int, port: int, paths: LocalPaths, offset: int) -> LocalCloudError:
     if code == EXIT_PORT_IN_USE:
+        other = _get(port, "/_skylift/health")
+        if other is not None and other.get("status") == "ok" and "pid" in other:
+            # This home's state names no cloud on that port: one started with another SKYLIFT_HOME.
+            return LocalCloudError(
+                f"Port {port} on 127.0.0.1 is taken by another skylift local cloud "
+                f"(pid {other['pid']}), started with a different SKYLIFT_HOME (this one: {paths.root.parent}).",
+                hint=f"Run with that cloud's SKYLIFT_HOME, stop it (`kill {other['pid']}`), "
+                "or start this one on another port: `skylift local up --port 4567`.",
+            )
         return LocalCloudError(
             f"Port {port} on 127.0.0.1 is already in use by another program.",
             hint="Stop that program, or start the local cloud on another port: `skylift local up --port 4567`.",

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -155,6 +156,19 @@ def test_port_in_use_is_a_clear_error(cli: Cli) -> None:
     assert result.returncode == 1
     assert f"Port {cli.port} on 127.0.0.1 is already in use" in result.stderr
     assert "--port" in result.stderr
+
+
+def test_port_taken_by_a_cloud_of_another_home_names_it(cli: Cli, tmp_path: Path) -> None:
+    other = Cli(tmp_path / "other-home", cli.port)
+    started = other.json("local", "up", "--port", str(cli.port))
+    try:
+        result = cli.run("local", "up", "--port", str(cli.port), check=False)
+        assert result.returncode == 1
+        assert "is taken by another skylift local cloud" in result.stderr
+        assert f"(pid {started['pid']})" in result.stderr
+        assert "SKYLIFT_HOME" in result.stderr
+    finally:
+        other.run("local", "down", check=False)
 
 
 def test_logs_options_need_a_function(cli: Cli) -> None:

@@ -330,11 +330,23 @@ def _unknown_in(value: Any, annotation: Any, path: tuple[PathPart, ...], found: 
         if isinstance(value, list):
             for index, element in enumerate(value):
                 _unknown_in(element, item, (*path, index), found)
-        elif isinstance(value, Mapping):
+        elif isinstance(value, Mapping) and _may_be_one_item(value, item):
             _unknown_in(value, item, path, found)  # one item written for a list of them
     elif get_origin(base) is dict and len(get_args(base)) == 2 and isinstance(value, Mapping):
         for key, element in value.items():
             _unknown_in(element, get_args(base)[1], (*path, str(key)), found)
+
+
+def _may_be_one_item(value: Mapping[Any, Any], item: Any) -> bool:
+    """Whether a mapping written where a list belongs reads as one of its items.
+
+    A mapping with none of an item's keys (``events = {name: {...}}``) is another
+    shape altogether: the type error says so; listing its keys as unknown would not help.
+    """
+    base, _meta = split_annotated(item)
+    if isinstance(base, type) and issubclass(base, BaseModel):
+        return any(str(key) in base.model_fields for key in value)
+    return True
 
 
 def _unknown_in_model(

@@ -88,3 +88,16 @@ def test_settings_shows_the_unknown_key_with_the_error(project: Path) -> None:
     hint_at = result.stderr.index("Hint:")
     warning_at = result.stderr.index("Warning: ")
     assert error_at < hint_at < warning_at
+
+
+def test_events_as_a_mapping_of_names_is_a_type_error_without_unknown_keys() -> None:
+    """A mapping of name -> event is another shape: its names are not misspelt keys."""
+    exc = error({"dev": {"app_function": "a.b", "events": {"nightly": {"function": "a.b"}}}})
+    assert "key 'events'" in exc.message
+    assert exc.warnings == ()
+
+
+def test_one_event_written_without_its_list_still_names_a_misspelt_key() -> None:
+    exc = error({"dev": {"app_function": "a.b", "events": {"function": "a.b", "expresion": "x"}}})
+    assert "key 'events'" in exc.message
+    assert any("unknown key 'events.expresion'" in w for w in exc.warnings), exc.warnings

@@ -60,19 +60,20 @@ _TYPES: dict[str, type] = {
 
 
 class _Heads(dict):  # type: ignore[type-arg]
-    """(method, path, status, ip, ua, shape) -> the line up to ``"bytes":``, remembered.
+    """(method, mount, path, status, ip, ua, shape) -> the line up to ``"bytes":``, remembered.
 
     Those fields repeat from one request to the next (one route, one client), and quoting
     and formatting them costs more than one lookup; the per-request rest (bytes, ms, rid)
-    is formatted each time.
+    is formatted each time. ``mount`` + ``path`` is the path logged (the app's mount
+    point, such as the stage, then the path within the app).
     """
 
     __slots__ = ()
 
-    def __missing__(self, key: tuple[str, str, int, str, str, str]) -> str:
-        method, path, status, ip, ua, shape = key
+    def __missing__(self, key: tuple[str, str, str, int, str, str, str]) -> str:
+        method, mount, path, status, ip, ua, shape = key
         head = (
-            f'{PREFIX}"method":{_quote(method)},"path":{_quote(path)},"status":{status},'
+            f'{PREFIX}"method":{_quote(method)},"path":{_quote(mount + path)},"status":{status},'
             f'"ip":{_quote(ip)},"ua":{_quote(ua)},"shape":"{shape}","bytes":'
         )
         if len(self) >= _HEADS_MAX:  # client-chosen values: bound the memory
@@ -98,7 +99,7 @@ def format_access_line(
 ) -> str:
     # The adapter's WSGI path has this f-string inline (a call costs as much as a field).
     return (
-        f"{HEADS[(method, path, status, ip, ua, shape)]}{size},"
+        f"{HEADS[(method, '', path, status, ip, ua, shape)]}{size},"
         f'"ms":{ms:.3f},"rid":{_quote(rid)}}}\n'
     )
 

@@ -155,7 +155,7 @@ class HttpHandler:
             status, headers, body = self.failed(request_from(fields), exc)
             response = source.answer(method, event, status, headers, body, self.policy)
         # format_access_line(), inline: a call costs as much as a field
-        head = HEADS[(method, fields[5] + fields[1], status, fields[6], fields[10], source.NAME)]
+        head = HEADS[(method, fields[5], fields[1], status, fields[6], fields[10], source.NAME)]
         sys.stdout.write(
             f"{head}{len(body)},"
             f'"ms":{(perf_counter() - start) * 1000.0:.3f},"rid":{quote(fields[11])}}}\n'

@@ -220,7 +220,7 @@ def decode_body(body: Any, is_base64: Any) -> bytes:
 
 
 _PHRASES: dict[int, str] = {}
-_STATUS_LINES: dict[int, str] = {}
+STATUS_LINES: dict[int, str] = {}
 _CACHE_MAX = 256
 
 
@@ -235,9 +235,9 @@ def reason_phrase(status: int) -> str:
 
 def status_line(status: int) -> str:
     """ALB's and Lattice's ``statusDescription``: "200 OK" ("299" when the code has no phrase)."""
-    line = _STATUS_LINES.get(status)
+    line = STATUS_LINES.get(status)
     if line is None:
         line = f"{status} {reason_phrase(status)}".rstrip()
-        if len(_STATUS_LINES) < _CACHE_MAX:
-            _STATUS_LINES[status] = line
+        if len(STATUS_LINES) < _CACHE_MAX:
+            STATUS_LINES[status] = line
     return line

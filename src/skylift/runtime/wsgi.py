@@ -152,6 +152,28 @@ _HTTPS: dict[str, Any] = {
 _PLAIN = {k: v for k, v in _HTTPS.items() if k != "HTTPS"}
 
 
+def _roomy(template: dict[str, Any]) -> dict[str, Any]:
+    """``template`` in a hash table with room for a request's headers too.
+
+    CPython's ``copy()`` of a dict with few holes copies its table as it is, size
+    included: a table grown once past the template's keys (the extra keys then deleted)
+    takes the 10-20 header keys of a request without being resized on the way.
+    Elsewhere this is just the template.
+    """
+    roomy = dict(template)
+    size = sys.getsizeof(roomy)
+    filler: list[str] = []
+    while sys.getsizeof(roomy) == size and len(filler) < 64:
+        filler.append(f"_{len(filler)}")
+        roomy[filler[-1]] = None
+    for key in filler:
+        del roomy[key]
+    return roomy if sys.getsizeof(roomy.copy()) > size else template
+
+
+_HTTPS, _PLAIN = _roomy(_HTTPS), _roomy(_PLAIN)
+
+
 def build_environ(req: Request) -> dict[str, Any]:
     """The PEP 3333 environ for a request."""
     return environ_from(
@@ -181,7 +203,9 @@ def environ_from(fields: tuple[Any, ...]) -> dict[str, Any]:
     The headers are a dict (name -> value) or (name, value) pairs; a value is a string,
     or a list of strings for a header sent several times.
     """
-    (method, path, query, headers, body, script_name, client, scheme, host, port) = fields[:10]
+    (method, path, query, headers, body, script_name, client, scheme, host, port, _, _) = fields[
+        :12
+    ]
     if scheme == "https":
         environ = _HTTPS.copy()
     else:
@@ -212,23 +236,29 @@ def environ_from(fields: tuple[Any, ...]) -> dict[str, Any]:
             # repeated header, a TypeError from a non-string) is merged properly instead.
             expected = len(environ) + len(headers)
             keys = _KEYS
+            isascii = str.isascii  # TypeError for anything but a str
+            common = False
             try:
                 if fields[14]:  # lists (multi-value shapes): one value each, unpacked
-                    values: Any = []
                     for name, (value,) in headers.items():
+                        if not isascii(value):
+                            break
                         environ[keys[name]] = value
-                        values.append(value)
+                    else:
+                        common = True
                 else:
-                    values = headers.values()
                     for name, value in headers.items():
+                        if not isascii(value):
+                            break
                         environ[keys[name]] = value
-                ascii = "".join(values).isascii()  # one C pass: str values, all ASCII
+                    else:
+                        common = True
             except (TypeError, ValueError, KeyError):
-                ascii = False
+                pass
             if "" in environ:  # dropped headers: Content-Length, Transfer-Encoding, X_Y
                 del environ[""]
                 expected -= 1
-            if not ascii or len(environ) != expected:  # fewer keys: two names on one key
+            if not common or len(environ) != expected:  # fewer keys: two names on one key
                 _merge_headers(environ, headers.items())
     rc = event.get("requestContext")
     if rc:

@@ -205,13 +205,13 @@ def test_body_decisions_are_cached_and_bounded(monkeypatch: pytest.MonkeyPatch) 
 def test_status_lines_are_cached_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from skylift.runtime import http
 
-    monkeypatch.setattr(http, "_STATUS_LINES", {})
+    monkeypatch.setattr(http, "STATUS_LINES", {})
     monkeypatch.setattr(http, "_CACHE_MAX", 1)
     assert [status_line(s) for s in (200, 404, 200, 299)] == ["200 OK", "404 Not Found"] * 1 + [
         "200 OK",
         "299",
     ]
-    assert http._STATUS_LINES == {200: "200 OK"}
+    assert http.STATUS_LINES == {200: "200 OK"}
 
 
 def test_access_line_heads_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -302,3 +302,43 @@ def test_log_goes_to_the_current_stdout(monkeypatch: pytest.MonkeyPatch) -> None
     adapt(lambda e, s: s("200 OK", []) or [])(make_event("http_v2", "GET", "/"), Context())
     assert len(lines) == 1
     assert lines[0].startswith(accesslog.PREFIX)
+
+
+@pytest.mark.parametrize("name", ["apigw_v1", "apigw_v2", "alb"])
+def test_a_text_type_body_that_is_not_utf8_goes_as_base64(name: str) -> None:
+    source = shape(name)
+    event = load_event(
+        {"apigw_v1": "apigw_rest.json", "apigw_v2": "apigw_http_v2.json"}.get(
+            name, "alb_single.json"
+        )
+    )
+    policy = BodyPolicy()
+    headers = [("Content-Type", "text/plain")]
+    assert source.answer("GET", event, 200, headers, b"ok", policy)["body"] == "ok"
+    answer = source.answer("GET", event, 200, headers, b"\xff", policy)  # type known: fast path
+    assert (answer["body"], answer["isBase64Encoded"]) == ("/w==", True)
+
+
+def test_rest_answer_sees_the_content_encoding() -> None:
+    answer = shape("apigw_v1").answer(
+        "GET", load_event("apigw_rest.json"), 200, [("Content-Encoding", "br")], b"x", BodyPolicy()
+    )
+    assert answer["isBase64Encoded"] is True
+    assert answer["multiValueHeaders"] == {"Content-Encoding": ["br"]}
+
+
+@pytest.mark.parametrize("fixture", ["apigw_rest.json", "apigw_http_v2.json", "alb_single.json"])
+def test_without_a_lambda_context_the_request_id_comes_from_the_event(fixture: str) -> None:
+    event = load_event(fixture)
+    source = http_source(event)
+    assert source is not None
+    fields = source.fields(event, None, "")
+    assert fields is not None
+    expected = event["requestContext"].get("requestId", "-")
+    assert fields[11] == expected
+
+
+def test_version_two_without_a_request_context_is_not_an_http_api_event() -> None:
+    event = load_event("apigw_http_v2.json")
+    event["requestContext"] = None
+    assert shape("apigw_v2").fields(event, Context(), "") is None

@@ -22,6 +22,7 @@ from skylift.runtime.events._common import (
     unquote_path,
 )
 from skylift.runtime.http import (
+    STATUS_LINES,
     BadRequest,
     BodyPolicy,
     Request,
@@ -86,7 +87,10 @@ def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ..
         client = forwarded.rsplit(",", 1)[-1].strip()  # the entry the load balancer added
     else:
         client = last_forwarded_for(forwarded)
-    rid = getattr(context, "aws_request_id", None)
+    try:
+        rid = context.aws_request_id
+    except AttributeError:  # no Lambda context (a test, a local call)
+        rid = None
     body = event.get("body")
     return (
         method,
@@ -119,16 +123,39 @@ def answer(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    if "multiValueHeaders" in event:
-        grouped, content_type, encoding = group_headers(headers)
+    mapping: dict[str, Any]
+    if "multiValueHeaders" in event:  # the target group's multi-value mode: answer in it
+        kind_of_map = "multiValueHeaders"
+        mapping, content_type, encoding = group_headers(headers)
+    else:
+        kind_of_map = "headers"
+        mapping, content_type, encoding = _single(headers)
+    text_body: str | None = None
+    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
+        body
+        and not encoding
+        and policy.decodes.get(content_type)
+        and method != "HEAD"
+        and 200 <= status != 204
+        and status != 304
+    ):
+        try:
+            text_body, b64 = body.decode(), False
+        except UnicodeDecodeError:
+            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
+    if text_body is None:
         text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
-        return {
-            "statusCode": status,
-            "statusDescription": status_line(status),
-            "multiValueHeaders": grouped,
-            "body": text_body,
-            "isBase64Encoded": b64,
-        }
+    return {
+        "statusCode": status,
+        "statusDescription": STATUS_LINES.get(status) or status_line(status),
+        kind_of_map: mapping,
+        "body": text_body,
+        "isBase64Encoded": b64,
+    }
+
+
+def _single(headers: Iterable[tuple[str, str]]) -> tuple[dict[str, str], str, str]:
+    """The single-value map of the app's headers: repeats joined with ",", except Set-Cookie."""
     single: dict[str, str] = {}
     cookies: list[str] | None = None
     content_type = encoding = ""
@@ -148,20 +175,15 @@ def answer(
                 content_type = value
             else:
                 encoding = value
-        previous = single.get(name)
-        single[name] = value if previous is None else f"{previous},{value}"
+        if name in single:
+            single[name] = f"{single[name]},{value}"
+        else:
+            single[name] = value
     if cookies:
         # One map key per cookie: header names are case-insensitive, map keys are not.
         for casing, value in zip(cookie_casings(len(cookies)), cookies, strict=True):
             single[casing] = value
-    text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
-    return {
-        "statusCode": status,
-        "statusDescription": status_line(status),
-        "headers": single,
-        "body": text_body,
-        "isBase64Encoded": b64,
-    }
+    return single, content_type, encoding
 
 
 def from_response(

@@ -9,10 +9,13 @@ percent-encoded) or with it (HTTP API payload 1.0; decoded). The response always
 from __future__ import annotations
 
 from skylift.runtime.events._common import (
+    CONTENT_ENCODING,
+    CONTENT_TYPE,
+    ROLES,
     encode_query,
-    group_headers,
     matched,
     mount,
+    role,
     unquote_path,
 )
 from skylift.runtime.http import (
@@ -97,7 +100,11 @@ def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ..
     body = event.get("body")
     client = identity.get("sourceIp") or ""
     agent = identity.get("userAgent") or ""
-    rid = getattr(context, "aws_request_id", None) or rc.get("requestId") or "-"
+    try:
+        rid = context.aws_request_id
+    except AttributeError:  # no Lambda context (a test, a local call)
+        rid = None
+    rid = rid or rc.get("requestId") or "-"
     return (
         method,
         path,
@@ -129,8 +136,36 @@ def answer(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    grouped, content_type, encoding = group_headers(headers)
-    text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
+    grouped: dict[str, list[str]] = {}
+    content_type = encoding = ""
+    roles = ROLES
+    for name, value in headers:  # group_headers(), inline
+        if name in grouped:
+            grouped[name].append(value)
+        else:
+            grouped[name] = [value]
+        kind = roles.get(name)
+        if kind is None:
+            kind = role(name)
+        if kind == CONTENT_TYPE:
+            content_type = value
+        elif kind == CONTENT_ENCODING:
+            encoding = value
+    text_body: str | None = None
+    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
+        body
+        and not encoding
+        and policy.decodes.get(content_type)
+        and method != "HEAD"
+        and 200 <= status != 204
+        and status != 304
+    ):
+        try:
+            text_body, b64 = body.decode(), False
+        except UnicodeDecodeError:
+            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
+    if text_body is None:
+        text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
     return {
         "statusCode": status,
         "multiValueHeaders": grouped,

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 NAME = "apigw_v2"
 _NONE: dict[str, Any] = {}
+_ABSENT = object()
 
 
 def matches(event: dict[str, Any]) -> bool:
@@ -44,8 +45,8 @@ def matches(event: dict[str, Any]) -> bool:
     return not (isinstance(domain, str) and ".lambda-url." in domain)
 
 
-def parse(
-    event: dict[str, Any], context: Any, base_path: str, function_url: bool
+def fields(
+    event: dict[str, Any], context: Any, base_path: str, function_url: bool = False
 ) -> tuple[Any, ...] | None:
     """The request's fields (see ``http.request_from``) of an HTTP API 2.0 event, or of a
     Function URL's: None when the event is not the one asked for (``matches()`` is false).
@@ -54,13 +55,15 @@ def parse(
     if event.get("version") != "2.0" or "routeArn" in event:
         return None
     rc = event.get("requestContext")
-    if not isinstance(rc, dict) or "http" not in rc:
+    if not isinstance(rc, dict):
+        return None
+    http = rc.get("http", _ABSENT)
+    if http is _ABSENT:
         return None
     domain = rc.get("domainName")
     if (isinstance(domain, str) and ".lambda-url." in domain) is not function_url:
         return None
-    http = rc.get("http") if type(rc) is dict else None
-    if type(http) is not dict:
+    if type(http) is not dict or type(rc) is not dict:
         raise BadRequest("the event's requestContext.http is not an object")
     method = http.get("method")
     path = event.get("rawPath") or "/"
@@ -86,20 +89,14 @@ def parse(
         script_name = ""  # mount()'s answer for $default without a base path
     cookies = event.get("cookies")
     if cookies:  # HTTP APIs move Cookie headers to this array: back into a Cookie header
-        if type(cookies) is not list:
-            raise BadRequest("the event's cookies is not a list")
-        cookie = "; ".join(map(str, cookies))
-        previous = headers.get("cookie")
-        headers = dict(headers)  # the event's own map stays as it came
-        if previous is None:
-            headers["cookie"] = cookie
-        else:  # both: one Cookie header, the map's value first (as the service sent them)
-            headers["cookie"] = (
-                [*previous, cookie] if type(previous) is list else [previous, cookie]
-            )
+        headers = _with_cookies(headers, cookies)
     client = http.get("sourceIp") or ""
     agent = http.get("userAgent") or ""
-    rid = getattr(context, "aws_request_id", None) or rc.get("requestId") or "-"
+    try:
+        rid = context.aws_request_id
+    except AttributeError:  # no Lambda context (a test, a local call)
+        rid = None
+    rid = rid or rc.get("requestId") or "-"
     body = event.get("body")
     return (
         method,
@@ -120,12 +117,22 @@ def parse(
     )
 
 
-def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ...] | None:
-    return parse(event, context, base_path, function_url=False)
+def _with_cookies(headers: dict[str, Any], cookies: Any) -> dict[str, Any]:
+    """The headers with the event's cookies array back in a Cookie header (a new dict)."""
+    if type(cookies) is not list:
+        raise BadRequest("the event's cookies is not a list")
+    cookie = "; ".join(map(str, cookies))
+    previous = headers.get("cookie")
+    headers = dict(headers)  # the event's own map stays as it came
+    if previous is None:
+        headers["cookie"] = cookie
+    else:  # both: one Cookie header, the map's value first (as the service sent them)
+        headers["cookie"] = [*previous, cookie] if type(previous) is list else [previous, cookie]
+    return headers
 
 
 def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
-    return request_from(matched(parse(event, context, base_path, function_url=False)))
+    return request_from(matched(fields(event, context, base_path)))
 
 
 def answer(
@@ -152,9 +159,25 @@ def answer(
                 content_type = value
             else:
                 encoding = value
-        previous = out.get(name)
-        out[name] = value if previous is None else f"{previous},{value}"
-    text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
+        if name in out:
+            out[name] = f"{out[name]},{value}"
+        else:
+            out[name] = value
+    text_body: str | None = None
+    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
+        body
+        and not encoding
+        and policy.decodes.get(content_type)
+        and method != "HEAD"
+        and 200 <= status != 204
+        and status != 304
+    ):
+        try:
+            text_body, b64 = body.decode(), False
+        except UnicodeDecodeError:
+            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
+    if text_body is None:
+        text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
     return {
         "statusCode": status,
         "headers": out,

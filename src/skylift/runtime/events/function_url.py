@@ -5,8 +5,9 @@ A Function URL has no stage and no base path: the app is always mounted at the r
 
 from __future__ import annotations
 
+from skylift.runtime.events import apigw_v2
 from skylift.runtime.events._common import matched
-from skylift.runtime.events.apigw_v2 import answer, from_response, parse
+from skylift.runtime.events.apigw_v2 import answer, from_response
 from skylift.runtime.http import Request, request_from
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
@@ -29,8 +30,8 @@ def matches(event: dict[str, Any]) -> bool:
 
 
 def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ...] | None:
-    return parse(event, context, "", function_url=True)
+    return apigw_v2.fields(event, context, "", function_url=True)
 
 
 def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
-    return request_from(matched(parse(event, context, "", function_url=True)))
+    return request_from(matched(apigw_v2.fields(event, context, "", function_url=True)))

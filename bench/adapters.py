@@ -8,6 +8,7 @@ interleaved so that load from elsewhere on the machine hits them alike. Every ad
 logging stays on, written to /dev/null: a real deployment pays for it too.
 
     make bench-deps && .venv/bin/python bench/adapters.py [--number N] [--repeat R]
+    .venv/bin/python bench/adapters.py --instructions [--number N]   # valgrind: Ir/request
 
 Target: skylift's overhead over the direct call <= half of apig-wsgi's (WSGI) and <=
 half of Mangum's (ASGI).
@@ -337,38 +338,148 @@ def run(number: int, repeat: int) -> list[tuple[str, str, str, float]]:
     return rows
 
 
-def report(rows: list[tuple[str, str, str, float]], out: Any) -> bool:
+def report(rows: list[tuple[str, str, str, float]], out: Any, unit: str = "µs") -> bool:
+    """The table, then per app and event: skylift's overhead over the direct call against the
+    reference peer's (apig-wsgi for WSGI, Mangum for ASGI), and whether the target is met."""
     table: dict[tuple[str, str], dict[str, float]] = {}
-    for label, shape, name, us in rows:
-        table.setdefault((label, shape), {})[name] = us
+    for label, shape, name, value in rows:
+        table.setdefault((label, shape), {})[name] = value
+    fmt = "{:8.1f}" if unit == "µs" else "{:8,.0f}"
     ok = True
     out.write(
-        f"{'app':8} {'event':5} {'adapter':16} {'µs/req':>8} {'x direct':>9} {'overhead µs':>12}\n"
+        f"{'app':8} {'event':5} {'adapter':16} {unit + '/req':>8} {'x direct':>9} {'overhead':>12}\n"
     )
+    verdicts: list[str] = []
     for (label, shape), figures in table.items():
         direct = figures["direct"]
-        for name, us in figures.items():
-            ratio = us / direct
-            overhead = us - direct
-            out.write(f"{label:8} {shape:5} {name:16} {us:8.1f} {ratio:9.2f} {overhead:12.1f}\n")
+        for name, value in figures.items():
+            over = fmt.format(value - direct).strip()
+            out.write(
+                f"{label:8} {shape:5} {name:16} {fmt.format(value)} {value / direct:9.2f} {over:>12}\n"
+            )
         reference = "apig-wsgi" if "apig-wsgi" in figures else "mangum"
         ours = figures["skylift"] - direct
         theirs = figures[reference] - direct
-        target_met = ours <= theirs / 2
-        ok = ok and target_met
-        verdict = "met" if target_met else "MISSED"
-        out.write(
-            f"  -> skylift overhead {ours:.1f} µs vs {reference} {theirs:.1f} µs "
-            f"({ours / theirs if theirs > 0 else float('inf'):.2f}x; target <= 0.50x: {verdict})\n\n"
+        ratio = ours / theirs if theirs > 0 else float("inf")
+        met = ratio <= 0.5
+        ok = ok and met
+        verdicts.append(
+            f"{label:8} {shape:5} skylift +{fmt.format(ours).strip()} vs {reference} "
+            f"+{fmt.format(theirs).strip()} {unit}/req: {ratio:.2f}x "
+            f"(target <= 0.50x: {'met' if met else 'MISSED'})"
         )
+        out.write("\n")
+    out.write("overhead over the direct call, skylift / reference peer:\n")
+    out.write("".join(f"  {line}\n" for line in verdicts))
     return ok
+
+
+# -- instruction counts (valgrind) ------------------------------------------------------
+
+_MARK = os.getppid  # a C function no contender calls: callgrind dumps its counts there
+
+
+def drive(kind: str, contender: str, number: int) -> None:
+    """Child of --instructions: every event shape through one contender, each loop of
+    ``number`` requests between two calls of _MARK (after a warm-up of 300)."""
+    ctx = Context()
+    app = flask_app() if kind == "wsgi" else fastapi_app()
+    factories = {**WSGI_PEERS, **ASGI_PEERS}
+    handler = factories[contender](app, kind) if contender in factories else None
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+    for make_event in EVENTS.values():
+        event = make_event()
+        if contender == "noop":
+            call: Callable[[], Any] = lambda: None  # noqa: E731 - the loop's own cost
+        elif contender == "direct":
+            call = (direct_wsgi if kind == "wsgi" else direct_asgi)(app, event)
+        else:
+            own = copy.deepcopy(event)
+            call = lambda h=handler, e=own: h(e, ctx)  # type: ignore[misc]  # noqa: E731
+        for _ in range(300):
+            call()
+        _MARK()
+        for _ in range(number):
+            call()
+        _MARK()
+
+
+def instructions(number: int) -> list[tuple[str, str, str, float]]:
+    """CPU instructions per request (callgrind's Ir): one valgrind run per contender, the
+    same warm-up in each, the loop's own cost taken off. Deterministic, unlike time."""
+    import re
+    import shutil
+    import subprocess
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    rows: list[tuple[str, str, str, float]] = []
+    for kind, label, contenders in (
+        ("wsgi", "Flask", ["direct", "skylift", "apig-wsgi"]),
+        ("asgi", "FastAPI", ["direct", "skylift", "mangum"]),
+    ):
+        counts: dict[str, list[float]] = {}
+        for contender in ["noop", *contenders]:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = os.path.join(tmp, "callgrind.out")
+                subprocess.run(
+                    [
+                        valgrind,
+                        "--tool=callgrind",
+                        "--dump-before=os_getppid*",
+                        f"--callgrind-out-file={out}",
+                        sys.executable,
+                        os.path.abspath(__file__),
+                        "--drive",
+                        kind,
+                        contender,
+                        str(number),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+                totals = []
+                numbered = [n for n in os.listdir(tmp) if n.rsplit(".", 1)[-1].isdigit()]
+                for name in sorted(numbered, key=lambda n: int(n.rsplit(".", 1)[-1])):
+                    with open(os.path.join(tmp, name)) as fh:
+                        found = re.search(r"^totals: (\d+)", fh.read(), re.MULTILINE)
+                    if found:
+                        totals.append(int(found.group(1)))
+            # dumps at each mark: start..mark, then per event its loop, then the next warm-up
+            if len(totals) != 2 * len(EVENTS):
+                raise SystemExit(f"callgrind gave {len(totals)} dumps for {contender}, not 6")
+            counts[contender] = [totals[1 + 2 * i] / number for i in range(len(EVENTS))]
+        for i, shape in enumerate(EVENTS):
+            for contender in contenders:
+                rows.append((label, shape, contender, counts[contender][i] - counts["noop"][i]))
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--number", type=int, default=500, help="requests per round")
     parser.add_argument("--repeat", type=int, default=30, help="rounds; the best is kept")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count CPU instructions per request under valgrind (--number requests, once)",
+    )
+    parser.add_argument(
+        "--drive", nargs=3, metavar=("KIND", "CONTENDER", "N"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.drive:
+        kind, contender, number = args.drive
+        drive(kind, contender, int(number))
+        return 0
+    if args.instructions:
+        rows = instructions(args.number)
+        sys.stdout.write(
+            f"Python {sys.version.split()[0]}, instructions per request "
+            f"(callgrind Ir, {args.number} requests after 300)\n\n"
+        )
+        return 0 if report(rows, sys.stdout, unit="Ir") else 1
     real_stdout = sys.stdout
     devnull = open(os.devnull, "w")  # noqa: SIM115 - open for the whole run
     sys.stdout = sys.stderr = devnull  # every adapter's access logging goes here

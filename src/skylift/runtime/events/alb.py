@@ -84,7 +84,8 @@ def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ..
         host, agent = _last(host), _last(agent)
     forwarded = get("x-forwarded-for")
     if type(forwarded) is str and forwarded:
-        client = forwarded.rsplit(",", 1)[-1].strip()  # the entry the load balancer added
+        # the entry the load balancer added (rsplit(",", 1)[-1], without the list)
+        client = forwarded[forwarded.rfind(",") + 1 :].strip()
     else:
         client = last_forwarded_for(forwarded)
     try:

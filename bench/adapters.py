@@ -281,6 +281,99 @@ def zappa_handler(app: Any, kind: str) -> Callable[..., Any]:
     return handler.handler
 
 
+def floor_handler(app: Any, kind: str) -> Callable[..., Any]:
+    """A lower bound, not an adapter: the work skylift must do for these three events, in
+    one function, for the common case only (one value per header, no body, no query, the
+    app answering text): the same environ, answer and access line as skylift, with no
+    validation, no error containment and no helper calls. Whatever an adapter doing
+    skylift's job adds to the direct call, it cannot add less than this."""
+    from skylift.runtime import wsgi
+    from skylift.runtime.accesslog import HEADS, quote
+
+    keys, codes = wsgi._KEYS, wsgi._CODES  # filled by a first request through skylift
+    template = wsgi._HTTPS
+    isascii = str.isascii
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        start = time.perf_counter()
+        rc = event["requestContext"]
+        environ = template.copy()
+        if "elb" in rc:  # ALB: the client and host from the headers
+            shape = "alb"
+            headers = event["headers"]
+            method, path, script_name = event["httpMethod"], event["path"], ""
+            forwarded = headers["x-forwarded-for"]
+            client = forwarded[forwarded.rfind(",") + 1 :].strip()
+            agent = headers["user-agent"]
+            environ["SERVER_NAME"] = headers["host"]
+            environ["SERVER_PORT"] = headers["x-forwarded-port"]
+            for name, value in headers.items():
+                if not isascii(value):
+                    raise ValueError(value)
+                environ[keys[name]] = value
+        elif "http" in rc:  # HTTP API 2.0
+            shape = "apigw_v2"
+            http = rc["http"]
+            method, path, script_name = http["method"], event["rawPath"], ""
+            client, agent = http["sourceIp"], http["userAgent"]
+            environ["SERVER_NAME"] = rc["domainName"]
+            for name, value in event["headers"].items():
+                if not isascii(value):
+                    raise ValueError(value)
+                environ[keys[name]] = value
+        else:  # REST: the stage is the mount point, headers from multiValueHeaders
+            shape = "apigw_v1"
+            identity = rc["identity"]
+            method, path, script_name = event["httpMethod"], event["path"], "/" + rc["stage"]
+            client, agent = identity["sourceIp"], identity["userAgent"]
+            environ["SERVER_NAME"] = rc["domainName"]
+            environ["SCRIPT_NAME"] = script_name
+            for name, (value,) in event["multiValueHeaders"].items():
+                if not isascii(value):
+                    raise ValueError(value)
+                environ[keys[name]] = value
+        environ["REQUEST_METHOD"] = method
+        environ["PATH_INFO"] = path
+        environ["REMOTE_ADDR"] = client
+        environ["wsgi.errors"] = sys.stderr
+        environ["lambda.event"] = event
+        environ["lambda.context"] = context
+        sent: list[Any] = []
+
+        def start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+            sent[:] = (status, headers)
+            return sent.append
+
+        result = app(environ, start_response)
+        chunks = list(result)
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        status = codes[sent[0]]
+        body = b"".join(chunks)
+        out: dict[str, Any] = {}
+        for name, value in sent[1]:
+            out[name] = [value] if shape == "apigw_v1" else value
+        answer = {"statusCode": status, "body": body.decode(), "isBase64Encoded": False}
+        if shape == "apigw_v1":
+            answer["multiValueHeaders"] = out
+        else:
+            answer["headers"] = out
+        if shape == "alb":
+            answer["statusDescription"] = "200 OK"
+        elif shape == "apigw_v2":
+            answer["cookies"] = []
+        head = HEADS[(method, script_name, path, status, client, agent, shape)]
+        sys.stdout.write(
+            f"{head}{len(body)},"
+            f'"ms":{(time.perf_counter() - start) * 1000.0:.3f},'
+            f'"rid":{quote(context.aws_request_id)}}}\n'
+        )
+        return answer
+
+    return handler
+
+
 WSGI_PEERS = {
     "skylift": skylift_handler,
     "apig-wsgi": apig_wsgi_handler,
@@ -357,7 +450,10 @@ def report(rows: list[tuple[str, str, str, float]], out: Any, unit: str = "µs")
             out.write(
                 f"{label:8} {shape:5} {name:16} {fmt.format(value)} {value / direct:9.2f} {over:>12}\n"
             )
+        out.write("\n")
         reference = "apig-wsgi" if "apig-wsgi" in figures else "mangum"
+        if "skylift" not in figures or reference not in figures:
+            continue  # --only left one of them out
         ours = figures["skylift"] - direct
         theirs = figures[reference] - direct
         ratio = ours / theirs if theirs > 0 else float("inf")
@@ -368,7 +464,6 @@ def report(rows: list[tuple[str, str, str, float]], out: Any, unit: str = "µs")
             f"+{fmt.format(theirs).strip()} {unit}/req: {ratio:.2f}x "
             f"(target <= 0.50x: {'met' if met else 'MISSED'})"
         )
-        out.write("\n")
     out.write("overhead over the direct call, skylift / reference peer:\n")
     out.write("".join(f"  {line}\n" for line in verdicts))
     return ok
@@ -385,6 +480,11 @@ def drive(kind: str, contender: str, number: int) -> None:
     ctx = Context()
     app = flask_app() if kind == "wsgi" else fastapi_app()
     factories = {**WSGI_PEERS, **ASGI_PEERS}
+    if contender == "floor":
+        factories["floor"] = floor_handler
+        skylift = skylift_handler(app, kind)  # fills the caches the floor reads
+        for make_event in EVENTS.values():
+            skylift(make_event(), ctx)
     handler = factories[contender](app, kind) if contender in factories else None
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
     for make_event in EVENTS.values():
@@ -404,7 +504,7 @@ def drive(kind: str, contender: str, number: int) -> None:
         _MARK()
 
 
-def instructions(number: int) -> list[tuple[str, str, str, float]]:
+def instructions(number: int, only: set[str] | None = None) -> list[tuple[str, str, str, float]]:
     """CPU instructions per request (callgrind's Ir): one valgrind run per contender, the
     same warm-up in each, the loop's own cost taken off. Deterministic, unlike time."""
     import re
@@ -416,9 +516,13 @@ def instructions(number: int) -> list[tuple[str, str, str, float]]:
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
     rows: list[tuple[str, str, str, float]] = []
     for kind, label, contenders in (
-        ("wsgi", "Flask", ["direct", "skylift", "apig-wsgi"]),
+        ("wsgi", "Flask", ["direct", "skylift", "apig-wsgi", "floor"]),
         ("asgi", "FastAPI", ["direct", "skylift", "mangum"]),
     ):
+        if only:
+            contenders = [c for c in contenders if c in only or c == "direct"]
+            if len(contenders) == 1:
+                continue
         counts: dict[str, list[float]] = {}
         for contender in ["noop", *contenders]:
             with tempfile.TemporaryDirectory() as tmp:
@@ -474,7 +578,7 @@ def main() -> int:
         drive(kind, contender, int(number))
         return 0
     if args.instructions:
-        rows = instructions(args.number)
+        rows = instructions(args.number, set(args.only.split(",")) if args.only else None)
         sys.stdout.write(
             f"Python {sys.version.split()[0]}, instructions per request "
             f"(callgrind Ir, {args.number} requests after 300)\n\n"

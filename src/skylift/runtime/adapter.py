@@ -20,7 +20,7 @@ from skylift.runtime.wsgi import WsgiBridge, call_app, environ_from
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
     from skylift.runtime.events import HttpSource
@@ -99,24 +99,53 @@ class HttpHandler:
         # to the environ and from the app's answer straight to the event's: no Request.
         self.direct = kind == "wsgi" and not context_header_mappings
         self.source: HttpSource | None = None  # the shape of the last event
+        # What answers events that are not HTTP requests (the packaged handler routes them
+        # by the settings); None: keep-warm pings and unknown events are answered here.
+        self.fallback: Callable[[Any, Any], Any] | None = None
 
-    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+    def __call__(self, event: Any, context: Any) -> Any:
+        """Serve an HTTP event; answer anything else (see ``other``). Never raises.
+
+        A WSGI app gets its environ straight from the event's fields and its answer goes
+        straight into the event's shape: no neutral Request in between (a third of the
+        work); the whole path is this one method, as a call costs as much as a field.
+        """
         start = perf_counter()
         if type(event) is not dict:
             return self.other(event, context)
         source = self.source  # one front door nearly always: its shape is tried first
-        if source is not None:
-            try:
+        direct = self.direct
+        fields: tuple[Any, ...] | None = None
+        try:
+            if source is not None:
                 fields = source.fields(event, context, self.base_path)
-            except Exception as exc:
-                return self._bad_request(source, event, context, exc, start)
-            if fields is not None:
-                return self.respond(source, event, fields, start)
-        source = http_source(event)
-        if source is None:
+            if fields is None:
+                found = http_source(event)
+                if found is not None:
+                    source = self.source = found
+                    fields = matched(found.fields(event, context, self.base_path))
+            if direct and fields is not None:
+                environ = environ_from(fields)
+        except Exception as exc:
+            return self._bad_request(source, event, context, exc, start)  # type: ignore[arg-type]
+        if fields is None or source is None:  # not HTTP; outside the try: a fallback may raise
             return self.other(event, context)
-        self.source = source
-        return self.serve(source, event, context)
+        if not direct:
+            return self.respond_request(source, event, fields, start)
+        method = fields[0]
+        try:
+            status, headers, body = call_app(self.app, environ)
+            response = source.answer(method, event, status, headers, body, self.policy)
+        except (Exception, SystemExit) as exc:
+            status, headers, body = self.failed(request_from(fields), exc)
+            response = source.answer(method, event, status, headers, body, self.policy)
+        # format_access_line(), inline
+        head = HEADS[(method, fields[5], fields[1], status, fields[6], fields[10], source.NAME)]
+        sys.stdout.write(
+            f"{head}{len(body)},"
+            f'"ms":{(perf_counter() - start) * 1000.0:.3f},"rid":{quote(fields[11])}}}\n'
+        )
+        return response
 
     def shutdown(self) -> None:
         """ASGI lifespan shutdown (nothing to do for WSGI)."""
@@ -126,40 +155,8 @@ class HttpHandler:
     # -- HTTP ---------------------------------------------------------------
     def serve(self, source: HttpSource, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """Serve an event ``source.matches()``: the packaged handler's way in."""
-        start = perf_counter()
-        try:
-            fields = matched(source.fields(event, context, self.base_path))
-        except Exception as exc:
-            return self._bad_request(source, event, context, exc, start)
-        return self.respond(source, event, fields, start)
-
-    def respond(
-        self, source: HttpSource, event: dict[str, Any], fields: tuple[Any, ...], start: float
-    ) -> dict[str, Any]:
-        """Run the app on a request's fields; answer in the event's shape; log one line.
-
-        A WSGI app gets its environ straight from the fields and its answer goes straight
-        into the event's shape: no neutral Request in between (a third of the work).
-        """
-        if not self.direct:
-            return self.respond_request(source, event, fields, start)
-        try:
-            environ = environ_from(fields)
-        except Exception as exc:
-            return self._bad_request(source, event, fields[13], exc, start)
-        method = fields[0]
-        try:
-            status, headers, body = call_app(self.app, environ)
-            response = source.answer(method, event, status, headers, body, self.policy)
-        except (Exception, SystemExit) as exc:
-            status, headers, body = self.failed(request_from(fields), exc)
-            response = source.answer(method, event, status, headers, body, self.policy)
-        # format_access_line(), inline: a call costs as much as a field
-        head = HEADS[(method, fields[5], fields[1], status, fields[6], fields[10], source.NAME)]
-        sys.stdout.write(
-            f"{head}{len(body)},"
-            f'"ms":{(perf_counter() - start) * 1000.0:.3f},"rid":{quote(fields[11])}}}\n'
-        )
+        self.source = source
+        response: dict[str, Any] = self(event, context)  # a dict: the event is HTTP
         return response
 
     def respond_request(
@@ -233,7 +230,9 @@ class HttpHandler:
         return headers
 
     # -- everything else ----------------------------------------------------
-    def other(self, event: Any, context: Any) -> dict[str, Any]:
+    def other(self, event: Any, context: Any) -> Any:
+        if self.fallback is not None:
+            return self.fallback(event, context)
         from skylift.runtime.events.schedule import is_keep_warm
 
         if type(event) is dict and is_keep_warm(event):

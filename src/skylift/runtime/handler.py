@@ -112,6 +112,7 @@ class Runtime:
             return adapt(_FailedApp(f"the app could not be loaded: {exc!r}"))
         if handler.kind == "asgi":
             _install_shutdown(handler)
+        handler.fallback = self._route  # what is not HTTP goes where settings say
         self.http = handler
         return handler
 
@@ -121,11 +122,19 @@ class Runtime:
             return self._setup_failed(event, context)
         if self.custom is not None:
             return self.custom(event, context)
+        http = self.http
+        if http is not None:  # the app is loaded: it serves HTTP, the rest goes to _route
+            return http(event, context)
+        if type(event) is dict:
+            source = self._http_source(event)
+            if source is not None:
+                return self.load_app().serve(source, event, context)
+        return self._route(event, context)
+
+    def _route(self, event: Any, context: Any) -> Any:
+        """A non-HTTP event: scheduled, records, invoke, authorizer, Cognito... or unknown."""
         if type(event) is not dict:
             return self._unknown_event(event, context)
-        source = self._http_source(event)
-        if source is not None:
-            return (self.http or self.load_app()).serve(source, event, context)
         from skylift.runtime.dispatch import route
 
         return route(self.settings, event, context, self.load_app)

@@ -342,3 +342,71 @@ def test_version_two_without_a_request_context_is_not_an_http_api_event() -> Non
     event = load_event("apigw_http_v2.json")
     event["requestContext"] = None
     assert shape("apigw_v2").fields(event, Context(), "") is None
+
+
+def test_packaged_handler_with_its_app_loaded_still_routes_other_events(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, app_modules: Any, capsys: Any
+) -> None:
+    from skylift.runtime import handler as runtime_handler
+    from skylift.runtime.errors import EventError
+
+    (app_modules / "served.py").write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [])\n"
+        "    return [environ['PATH_INFO'].encode()]\n"
+        "def boom(event, context):\n"
+        "    raise ValueError('retry me')\n"
+    )
+    arn = "arn:aws:sqs:eu-central-1:210987654321:orders"
+    (tmp_path / "skylift_settings.json").write_text(
+        json.dumps(
+            {
+                "app_function": "served.app",
+                "events": [{"function": "served.boom", "event_source": {"arn": arn}}],
+            }
+        )
+    )
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", str(tmp_path))
+    handle = runtime_handler.lambda_handler
+    assert handle(make_event("http_v2", "GET", "/a"), Context())["body"] == "/a"
+    assert runtime_handler._runtime[0].http is not None  # loaded: HTTP goes straight to it
+    assert handle(make_event("rest", "GET", "/b"), Context())["body"] == "/b"
+    assert handle(load_event("keep_warm.json"), Context())["warm"] is True
+    assert handle(["not", "an", "object"], Context())["error"] == "UnrecognizedEvent"
+    sqs = load_event("sqs.json")
+    for record in sqs["Records"]:
+        record["eventSourceARN"] = arn
+    with pytest.raises(ValueError, match="retry me"):  # raised: Lambda retries the batch
+        handle(sqs, Context())
+    with pytest.raises(EventError):
+        handle(load_event("schedule.json"), Context())  # no function for this rule
+    assert capsys.readouterr().out.count('{"skylift":"access"') == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "fixture"),
+    [
+        ("apigw_v1", "apigw_rest.json"),
+        ("apigw_v2", "apigw_http_v2.json"),
+        ("alb", "alb_single.json"),
+        ("alb", "alb_multi.json"),
+        ("vpc_lattice", "vpc_lattice_v2.json"),
+    ],
+)
+def test_answers_learn_header_names_they_have_not_seen(
+    name: str, fixture: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_common, "ROLES", {})
+    for module in ("apigw_v1", "apigw_v2", "alb"):
+        monkeypatch.setattr(shape(module), "ROLES", _common.ROLES, raising=False)
+    headers = [("CONTENT-TYPE", "text/plain"), ("X-New", "1"), ("Content-Encoding", "identity")]
+    answer = shape(name).answer("GET", load_event(fixture), 200, headers, b"ok", BodyPolicy())
+    assert (answer["body"], answer["isBase64Encoded"]) == ("ok", False)
+    assert _common.ROLES["CONTENT-TYPE"] == _common.CONTENT_TYPE
+
+
+def test_lattice_event_without_headers() -> None:
+    event = load_event("vpc_lattice_v1.json")
+    event["headers"] = None
+    req = shape("vpc_lattice").to_request(event, Context(), "")
+    assert list(req.headers) == []

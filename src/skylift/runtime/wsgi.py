@@ -14,7 +14,7 @@ from skylift.runtime.http import Request
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
     WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -81,7 +81,8 @@ class EmptyInput:
     """``wsgi.input`` for a request without a body: stateless, so one instance serves all.
 
     A ``BytesIO`` per request costs more than the rest of the environ's fixed keys; this
-    stream has nothing to read and nothing to close, so sharing it is safe.
+    stream (PEP 3333's read/readline/readlines/iteration, and a close() to call) has
+    nothing to read and nothing to close, so sharing it is safe.
     """
 
     __slots__ = ()
@@ -89,38 +90,17 @@ class EmptyInput:
     def read(self, size: int | None = -1) -> bytes:
         return b""
 
-    read1 = read
-
     def readline(self, size: int | None = -1) -> bytes:
         return b""
 
     def readlines(self, hint: int | None = -1) -> list[bytes]:
         return []
 
-    def readinto(self, buffer: Any) -> int:
-        return 0
-
-    def __iter__(self) -> EmptyInput:
-        return self
-
-    def __next__(self) -> bytes:
-        raise StopIteration
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def writable(self) -> bool:
-        return False
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(())
 
     def close(self) -> None:
         """Nothing to release (and the next request shares this stream)."""
-
-    @property
-    def closed(self) -> bool:
-        return False
 
 
 EMPTY_INPUT = EmptyInput()

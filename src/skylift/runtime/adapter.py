@@ -104,11 +104,12 @@ class HttpHandler:
         self.fallback: Callable[[Any, Any], Any] | None = None
 
     def __call__(self, event: Any, context: Any) -> Any:
-        """Serve an HTTP event; answer anything else (see ``other``). Never raises.
+        """Serve an HTTP event; answer anything else (see ``other``).
 
-        A WSGI app gets its environ straight from the event's fields and its answer goes
-        straight into the event's shape: no neutral Request in between (a third of the
-        work); the whole path is this one method, as a call costs as much as a field.
+        Never raises, unless a ``fallback`` does. A WSGI app gets its environ straight
+        from the event's fields and its answer goes straight into the event's shape: no
+        neutral Request in between, and the whole path is this one method (in CPython a
+        call costs about as much as ten dict lookups).
         """
         start = perf_counter()
         if type(event) is not dict:

@@ -23,6 +23,9 @@ class TerminalPrompter:
     def say(self, text: str) -> None:
         self.out.info(escape(text))
 
+    def warn(self, text: str) -> None:
+        self.out.warn(text)
+
     def ask(self, question: str, default: str) -> str:
         return str(click.prompt(question, default=default, err=True, show_default=True))
 
@@ -45,17 +48,24 @@ def init(yes: bool, fmt: InitFormat, force: bool) -> None:
     """Create skylift.toml by answering a few questions (--yes: none)."""
     out = Output()
     terminal = TerminalPrompter(out)
-    prompter = DefaultAnswers(echo=terminal.say) if yes else terminal
+    prompter = DefaultAnswers(echo=terminal.say, echo_warning=terminal.warn) if yes else terminal
     try:
         plan = plan_init(".", prompter, fmt=fmt, force=force)
         terminal.say(f"\n{plan.path.name}:\n")
         terminal.say(plan.text.rstrip())
         if not prompter.confirm(f"\nWrite {plan.path.name}?", True):
-            raise Aborted("Nothing written.", hint="Run `skylift init` again to start over.")
+            # Unlike a declined undeploy (Aborted, exit 1: the asked-for work was not done),
+            # declining here leaves nothing to do: a plain message and exit 0.
+            out.info("Nothing written. Run `skylift init` again to start over.")
+            return
     except click.Abort:
         raise Aborted(
             "init needs answers and got none (stdin closed).",
             hint="Run `skylift init --yes` to take every default without questions.",
         ) from None
     path = write_plan(plan)
-    out.info(f"\nWrote {path.name}. Next:\n\n  {plan.next_command}\n")
+    if len(plan.next_steps) == 1:
+        out.info(f"\nWrote {path.name}. Next:\n\n  {escape(plan.next_command)}\n")
+        return
+    steps = "".join(f"  {escape(step)}\n" for step in plan.next_steps)
+    out.info(f"\nWrote {path.name}. No AWS credentials were found; next, either:\n\n{steps}")

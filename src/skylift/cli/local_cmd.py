@@ -130,7 +130,7 @@ def _render_status(out: Output, payload: dict[str, Any]) -> None:
     endpoints = Table(title="Endpoints", title_justify="left", show_edge=False)
     endpoints.add_column("kind")
     endpoints.add_column("name")
-    endpoints.add_column("URL")
+    endpoints.add_column("URL", overflow="fold")  # a URL must stay whole to be copied
     rows = 0
     for api in payload["rest_apis"]:
         for stage, urls in api["urls"].items():

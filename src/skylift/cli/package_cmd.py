@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from skylift.cli.options import json_option, settings_file_option
+from skylift.cli.options import chosen_stages, json_option, settings_file_option, stage_argument
 from skylift.cli.output import Output
-from skylift.config import load_stage
 
 if TYPE_CHECKING:
     from skylift.packaging import Artifact
 
 
 @click.command()
-@click.argument("stage")
+@stage_argument
 @click.option(
     "-o",
     "--output",
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 @settings_file_option
 @json_option
 def package(
-    stage: str, output: Path | None, explain: bool, refresh: bool, settings_file: str | None
+    stage: str | None, output: Path | None, explain: bool, refresh: bool, settings_file: str | None
 ) -> None:
     """Build the deployment package of STAGE (a zip Lambda runs as is)."""
     # Imported here so the other verbs do not pay for packaging's imports.
@@ -37,7 +36,7 @@ def package(
     from skylift.packaging.progress import NullReporter, terminal_reporter
 
     out = Output()
-    loaded = load_stage(stage, ".", settings_file)
+    [loaded] = chosen_stages(stage, False, settings_file, "package", takes_all=False)
     for warning in loaded.warnings:
         out.warn(warning)
     reporter = NullReporter() if out.state.quiet else terminal_reporter(out.err)
@@ -51,12 +50,14 @@ def package(
 
 
 def _render(out: Output, artifact: Artifact, explain: bool) -> None:
+    from rich.markup import escape
+
     from skylift.packaging.limits import UNZIPPED_LIMIT, ZIPPED_LIMIT, human
 
     if explain and artifact.report:
         _explain(out, artifact)
     verb = "Reused unchanged package" if artifact.reused else "Package created"
-    out.out.print(f"[green]{verb}[/green]: {artifact.path}")
+    out.out.print(f"[green]{verb}[/green]: {escape(str(artifact.path))}")
     out.out.print(
         f"  {human(artifact.size)} zipped (limit {human(ZIPPED_LIMIT)} direct upload), "
         f"{human(artifact.unzipped_size)} unzipped (limit {human(UNZIPPED_LIMIT)})"
@@ -74,18 +75,22 @@ def _render(out: Output, artifact: Artifact, explain: bool) -> None:
 
 
 def _explain(out: Output, artifact: Artifact) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from skylift.packaging.limits import human
 
     report = artifact.report
     assert report is not None
-    out.out.print(f"Requirements: {report.requirements} (resolved with {report.resolver})")
+    # Paths, names and sources are data: "[project].dependencies" is not rich markup.
+    out.out.print(
+        f"Requirements: {escape(report.requirements)} (resolved with {escape(report.resolver)})"
+    )
     files = Table(title="Project files packed", title_justify="left", show_edge=False)
     files.add_column("path")
     files.add_column("size", justify="right")
     for path, size in report.included:
-        files.add_row(path, human(size))
+        files.add_row(escape(path), human(size))
     out.out.print(files)
     out.out.print(
         "Also packed: skylift's runtime (skylift/), skylift_settings.json, .skylift/manifest.json"
@@ -94,7 +99,7 @@ def _explain(out: Output, artifact: Artifact) -> None:
     left.add_column("path")
     left.add_column("why")
     for path, reason in report.excluded:
-        left.add_row(path, reason)
+        left.add_row(escape(path), escape(reason))
     out.out.print(left)
     deps = Table(
         title=f"Largest dependencies ({len(report.dependencies)} in all)",
@@ -104,5 +109,7 @@ def _explain(out: Output, artifact: Artifact) -> None:
     for column in ("name", "version", "wheel tag", "files", "unzipped"):
         deps.add_column(column, justify="right" if column in ("files", "unzipped") else "left")
     for dep in report.largest(20):
-        deps.add_row(dep.name, dep.version, dep.tag, str(dep.files), human(dep.unzipped))
+        deps.add_row(
+            escape(dep.name), escape(dep.version), dep.tag, str(dep.files), human(dep.unzipped)
+        )
     out.out.print(deps)

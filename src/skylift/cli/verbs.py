@@ -25,6 +25,36 @@ VERBS: dict[str, tuple[str, str, str]] = {
         "package",
         "Build the deployment package of STAGE (a zip Lambda runs as is).",
     ),
+    "deploy": (
+        "skylift.cli.deploy_cmds",
+        "deploy",
+        "Package and deploy a stage for the first time; prints its URL(s).",
+    ),
+    "update": (
+        "skylift.cli.deploy_cmds",
+        "update",
+        "Deploy new code and settings to a deployed stage (nothing changed: no AWS writes).",
+    ),
+    "plan": (
+        "skylift.cli.deploy_cmds",
+        "plan_cmd",
+        "Show what deploy/update would change, step by step and field by field.",
+    ),
+    "status": (
+        "skylift.cli.deploy_cmds",
+        "status",
+        "Show a stage: function, versions, URLs, schedules and the last 24 h of metrics.",
+    ),
+    "rollback": (
+        "skylift.cli.deploy_cmds",
+        "rollback",
+        "Point the stage back N versions (no upload; APIs and triggers follow the alias).",
+    ),
+    "undeploy": (
+        "skylift.cli.deploy_cmds",
+        "undeploy",
+        "Remove everything skylift made for a stage (asks first unless -y).",
+    ),
     "local": (
         "skylift.cli.local_cmd",
         "local",

@@ -52,6 +52,21 @@ def _sections(path: Path) -> list[tuple[str, dict[str, str]]]:
     return [(name, dict(parser.items(name))) for name in parser.sections()]
 
 
+# Where the AWS SDKs find credentials besides the profile files (an EC2 instance role is
+# the exception: finding it needs a network call, which init does not make).
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def credentials_in_environment() -> bool:
+    return any(os.environ.get(name) for name in CREDENTIAL_VARIABLES)
+
+
 def default_region(profile: AwsProfile | None) -> str:
     """The profile's region, else the environment's, else us-east-1 (Zappa's default)."""
     if profile and profile.region:

@@ -73,6 +73,14 @@ def detect_apps(project_dir: Path | str = ".") -> list[Detected]:
     return sorted(set(found), key=_rank)
 
 
+def module_file_exists(project_dir: Path | str, module: str) -> bool:
+    """Whether ``module`` (dotted) is a file of the project: ``a/b.py`` or ``a/b/__init__.py``.
+    Nothing is imported, so an installed package is not found here."""
+    *parents, last = module.split(".")
+    folder = Path(project_dir).joinpath(*parents)
+    return (folder / f"{last}.py").is_file() or (folder / last / "__init__.py").is_file()
+
+
 def detect_django_settings(project_dir: Path | str = ".") -> list[Detected]:
     return [d for d in detect_apps(project_dir) if d.key == "django_settings"]
 

@@ -7,17 +7,21 @@ wrong value ends in a ``ConfigError`` naming the file, the stage and the key.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from skylift.config.files import SettingsFile, find_settings_file, read_settings_file
 from skylift.config.runtimes import RETIRED_RUNTIMES, SUPPORTED_RUNTIMES, default_runtime
-from skylift.config.schema import KNOWN_KEYS, StageSettings
+from skylift.config.schema import StageSettings
 from skylift.config.stage import Stage
 from skylift.config.types import API_STAGE_NAME
-from skylift.config.validation import nearest, nested_unknown_keys, validate_stage
+from skylift.config.validation import (
+    InvalidSettingsError,
+    UnknownKey,
+    unknown_keys,
+    validate_stage,
+)
 from skylift.errors import ConfigError, UnknownStageError
 
 
@@ -59,16 +63,21 @@ def load_all_stages(
 
 def stage_from_file(parsed: SettingsFile, stage: str, project_dir: Path) -> Stage:
     merged = merge_extends(parsed, stage)
-    settings = validate_stage(merged.raw, parsed.path, stage, merged.origins)
-    stage_obj = Stage(
-        name=stage,
-        settings=settings,
-        project_dir=project_dir.resolve(),
-        source=parsed.path,
-        raw=merged.raw,
-        warnings=tuple(_warnings(merged, settings, parsed.path, stage)),
-    )
-    _require_entry_point(stage_obj)
+    unknown = unknown_keys(merged.raw)
+    try:
+        settings = validate_stage(merged.raw, parsed.path, stage, merged.origins)
+        stage_obj = Stage(
+            name=stage,
+            settings=settings,
+            project_dir=project_dir.resolve(),
+            source=parsed.path,
+            raw=merged.raw,
+            origins=merged.origins,
+            warnings=tuple(_warnings(merged, settings, unknown, parsed.path, stage)),
+        )
+        _require_entry_point(stage_obj)
+    except InvalidSettingsError as exc:
+        raise _with_unknown_keys(exc, unknown, merged, parsed.path, stage) from None
     return stage_obj
 
 
@@ -161,22 +170,53 @@ def _kind(value: Any) -> str:
 # -- warnings: the stage loads, but something deserves a look ------------------
 
 
-def _warnings(merged: MergedStage, settings: StageSettings, path: Path, stage: str) -> list[str]:
+def _warnings(
+    merged: MergedStage,
+    settings: StageSettings,
+    unknown: list[UnknownKey],
+    path: Path,
+    stage: str,
+) -> list[str]:
+    found = [_unknown_warning(u, merged, path, stage) for u in unknown]
+    for key, text in _value_warnings(settings, stage):
+        found.append(f"{_where(merged, path, stage, key)}: {text}")
+    return found
+
+
+def _where(merged: MergedStage, path: Path, stage: str, key: str | int | None) -> str:
     """Each warning names the stage that wrote the key, so a key inherited through extends
     reads the same from every stage that inherits it (``settings --all`` prints it once)."""
+    origin = merged.origins.get(key, stage) if isinstance(key, str) else stage
+    return f"{path.name}: stage '{origin}'"
 
-    def where(key: str | None = None) -> str:
-        return f"{path.name}: stage '{merged.origins.get(key, stage) if key else stage}'"
 
-    found = []
-    for key in merged.raw:
-        if key not in KNOWN_KEYS:
-            found.append(f"{where(key)}: {_unknown(key, nearest(key, sorted(KNOWN_KEYS)))}")
-    for key, guess in nested_unknown_keys(settings):
-        top = re.split(r"[.\[]", key, maxsplit=1)[0]
-        found.append(f"{where(top)}: {_unknown(key, guess)}")
-    found += [f"{where(key)}: {text}" for key, text in _value_warnings(settings, stage)]
-    return found
+def _unknown_warning(unknown: UnknownKey, merged: MergedStage, path: Path, stage: str) -> str:
+    where = _where(merged, path, stage, unknown.path[0])
+    return f"{where}: {_unknown(unknown.key, unknown.nearest)}"
+
+
+def _with_unknown_keys(
+    exc: InvalidSettingsError,
+    unknown: list[UnknownKey],
+    merged: MergedStage,
+    path: Path,
+    stage: str,
+) -> InvalidSettingsError:
+    """The error, and the unknown keys of the stage with it: a misspelt key is often why a
+    required one is missing, so they are not held back until the error is fixed."""
+    if not unknown:
+        return exc
+    lines = "".join(f"\nWarning: {_unknown_warning(u, merged, path, stage)}" for u in unknown)
+    hint = exc.hint
+    for u in unknown:
+        cause = next((p for p in exc.paths if u.may_be(p)), None)
+        if cause is not None:
+            hint = (
+                f"'{u.key}' looks like a misspelling of '{u.nearest}': rename it "
+                "(unknown keys are ignored)."
+            )
+            break
+    return InvalidSettingsError(exc.message + lines, hint=hint, paths=exc.paths)
 
 
 def _unknown(key: str, nearest: str | None) -> str:
@@ -221,9 +261,10 @@ def _require_entry_point(stage: Stage) -> None:
     s = stage.settings
     if not stage.serves_http or s.app_function or s.lambda_handler or s.django_settings:
         return
-    raise ConfigError(
+    raise InvalidSettingsError(
         f"{stage.source}: stage '{stage.name}': key 'app_function' is missing; the stage "
         "serves HTTP (API Gateway or a Function URL) and needs the app to call.",
         hint='Set app_function to your app\'s dotted path, e.g. "app.app" '
         "(or django_settings for Django), or run `skylift init`.",
+        paths=[("app_function",)],
     )

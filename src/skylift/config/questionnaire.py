@@ -8,7 +8,7 @@ to every region. A ``Prompter`` asks them: the CLI's asks on the terminal,
 
 from __future__ import annotations
 
-import re
+import importlib.util
 import secrets
 import string
 from collections.abc import Callable, Sequence
@@ -16,8 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from skylift.config.aws_profiles import AwsProfile, aws_profiles, default_region
-from skylift.config.detect import Detected, detect_apps
+from skylift.config.aws_profiles import (
+    AwsProfile,
+    aws_profiles,
+    credentials_in_environment,
+    default_region,
+)
+from skylift.config.detect import Detected, detect_apps, module_file_exists
 from skylift.config.files import SEARCH_ORDER, find_settings_file
 from skylift.config.regions import DEFAULT_REGIONS, primary_regions, regional_stage_name
 from skylift.config.runtimes import SUPPORTED_RUNTIMES, default_runtime
@@ -43,6 +48,8 @@ class Prompter(Protocol):
 
     def confirm(self, question: str, default: bool) -> bool: ...
 
+    def warn(self, text: str) -> None: ...
+
 
 @dataclass
 class Defaults:
@@ -50,6 +57,7 @@ class Defaults:
     goes to ``echo`` (the CLI prints it) and is kept in ``said``."""
 
     echo: Callable[[str], None] | None = None
+    echo_warning: Callable[[str], None] | None = None
     interactive: bool = False
     said: list[str] = field(default_factory=list)
 
@@ -57,6 +65,11 @@ class Defaults:
         self.said.append(text)
         if self.echo:
             self.echo(text)
+
+    def warn(self, text: str) -> None:
+        self.said.append(f"Warning: {text}")
+        if self.echo_warning:
+            self.echo_warning(text)
 
     def ask(self, question: str, default: str) -> str:
         return default
@@ -75,6 +88,7 @@ class Answers:
     app: str
     runtime: str
     regions: tuple[str, ...] = ()  # the other regions the stage is copied to
+    aws_credentials: bool = True  # a profile or credentials in the environment were found
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,12 @@ class InitPlan:
     path: Path
     stages: dict[str, dict[str, Any]]
     text: str
-    next_command: str
+    next_steps: tuple[str, ...]  # commands to run next, each with a comment when several
+
+    @property
+    def next_command(self) -> str:
+        """The deploy to AWS (the last step)."""
+        return self.next_steps[-1].split("#")[0].strip()
 
 
 def plan_init(
@@ -98,8 +117,25 @@ def plan_init(
     _note_shadowing(project, target, prompter)
     stages = build_stages(answers, project)
     text = render_settings(stages, "skylift" if fmt == "skylift" else "zappa-json")
-    command = "skylift deploy --all" if answers.regions else f"skylift deploy {answers.stage}"
-    return InitPlan(target, stages, text, command)
+    return InitPlan(target, stages, text, next_steps(answers))
+
+
+def _local_cloud_installed() -> bool:
+    return importlib.util.find_spec("moto") is not None
+
+
+def next_steps(answers: Answers) -> tuple[str, ...]:
+    """Deploy to AWS; without credentials, first offer the local cloud, which needs none."""
+    aws = "skylift deploy --all" if answers.regions else f"skylift deploy {answers.stage}"
+    if answers.aws_credentials:
+        return (aws,)
+    local = f"skylift deploy {answers.stage} --local"
+    needs = "" if _local_cloud_installed() else " (pip install 'skylift[local]' first)"
+    width = max(len(local), len(aws)) + 2
+    return (
+        f"{local:<{width}}# on the local cloud on this machine: no AWS account needed{needs}",
+        f"{aws:<{width}}# on AWS, once `aws configure` has set up credentials",
+    )
 
 
 def write_plan(plan: InitPlan) -> Path:
@@ -166,6 +202,7 @@ def ask_questions(project: Path, prompter: Prompter) -> Answers:
         _check_bucket,
     )
     app_key, app = _ask_app(project, prompter)
+    _warn_if_missing(project, prompter, app_key, app)
     runtime = _ask(
         prompter,
         "Python runtime on Lambda",
@@ -176,7 +213,8 @@ def ask_questions(project: Path, prompter: Prompter) -> Answers:
     )
     regions = _ask_global(prompter, region)
     name = profile.name if profile else None
-    return Answers(stage, name, region, bucket, app_key, app, runtime, regions)
+    found = profile is not None or credentials_in_environment()
+    return Answers(stage, name, region, bucket, app_key, app, runtime, regions, found)
 
 
 def _ask(prompter: Prompter, question: str, default: str, check: Check | None = None) -> str:
@@ -227,36 +265,90 @@ def _ask_app(
     django = [d for d in found if d.key == "django_settings"]
     if django:
         prompter.say("This is a Django project.")
-        answer = _pick(prompter, "Django settings module", django, MODULE_PATH, "mysite.settings")
+        question = "Django settings module"
+        answer = _pick(prompter, question, django, _AppShape(project, "django_settings"))
         return "django_settings", answer
     if not found:
         prompter.say(
             "No Flask, Bottle, FastAPI, Starlette, Quart or Pyramid app object found; give "
             "the dotted path of your WSGI or ASGI app."
         )
-    return "app_function", _pick(prompter, "App function", found, DOTTED_PATH, DEFAULT_APP_FUNCTION)
+    return "app_function", _pick(prompter, "App function", found, _AppShape(project))
 
 
-def _pick(
-    prompter: Prompter,
-    question: str,
-    found: Sequence[Detected],
-    shape: re.Pattern[str],
-    fallback: str,
-) -> str:
+@dataclass
+class _AppShape:
+    """What an answer naming the app must be: the right shape, and (unless the user
+    insists by giving the same answer twice) a module whose file is in the project."""
+
+    project: Path
+    key: Literal["app_function", "django_settings"] = "app_function"
+    doubted: set[str] = field(default_factory=set)
+
+    @property
+    def example(self) -> str:
+        return DEFAULT_APP_FUNCTION if self.key == "app_function" else "mysite.settings"
+
+    def problem(self, answer: str, interactive: bool) -> str | None:
+        shape = DOTTED_PATH if self.key == "app_function" else MODULE_PATH
+        if not shape.fullmatch(answer):
+            return f"Give a dotted path such as '{self.example}'."
+        if not interactive or answer in self.doubted or self.module_exists(answer):
+            return None
+        # Asked once, then believed: it may come from an installed package.
+        self.doubted.add(answer)
+        file = self.module_file(answer)
+        return (
+            f"There is no {file}.py or {file}/__init__.py in this project ({self.project}). "
+            f"Check the spelling, or answer '{answer}' again to use it anyway (a module from "
+            "an installed package)."
+        )
+
+    def module(self, answer: str) -> str:
+        return answer.rpartition(".")[0] if self.key == "app_function" else answer
+
+    def module_file(self, answer: str) -> str:
+        return self.module(answer).replace(".", "/")
+
+    def module_exists(self, answer: str) -> bool:
+        return module_file_exists(self.project, self.module(answer))
+
+
+def _warn_if_missing(
+    project: Path, prompter: Prompter, key: Literal["app_function", "django_settings"], app: str
+) -> None:
+    shape = _AppShape(project, key)
+    if not shape.module_exists(app):
+        prompter.warn(
+            f"using '{app}' although {shape.module_file(app)}.py is not in this project; "
+            "it must come from a package in your requirements, or the app will not start."
+        )
+
+
+def _pick(prompter: Prompter, question: str, found: Sequence[Detected], shape: _AppShape) -> str:
     if found:
         prompter.say("Found:")
         for number, candidate in enumerate(found, 1):
             prompter.say(f"  {number}. {candidate}")
         question += " (a number from the list, or a dotted path)"
+    path_example = f"a dotted path such as '{shape.example}'"
 
     def check(answer: str) -> str | None:
-        if answer.isdigit() and 1 <= int(answer) <= len(found):
-            return None
-        return None if shape.fullmatch(answer) else "Give a dotted path such as 'app.app'."
+        if answer.isdigit() and found:
+            if 1 <= int(answer) <= len(found):
+                return None
+            return f"{answer} is not a number from the list: {_choices(found)}, or {path_example}."
+        return shape.problem(answer, prompter.interactive)
 
-    answer = _ask(prompter, question, found[0].value if found else fallback, check)
+    answer = _ask(prompter, question, found[0].value if found else shape.example, check)
     return found[int(answer) - 1].value if answer.isdigit() else answer
+
+
+def _choices(found: Sequence[Detected]) -> str:
+    if len(found) == 1:
+        return f"answer 1 ({found[0].value})"
+    listed = ", ".join(f"{n} = {d.value}" for n, d in enumerate(found, 1))
+    return f"answer 1 to {len(found)} ({listed})"
 
 
 def _ask_global(prompter: Prompter, region: str) -> tuple[str, ...]:

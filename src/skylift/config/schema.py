@@ -176,7 +176,11 @@ class StageSettings(BaseModel):
         default=None, description="Older form of remote_env: the key."
     )
     num_retained_versions: int | None = Field(
-        default=None, ge=1, description="Function versions kept (default: all)."
+        default=None,
+        ge=1,
+        description="Function versions kept, the live one counted; older ones are deleted "
+        "after each release, with archives only they used (null: num_retained_artifacts, "
+        "5 by default; Zappa keeps all).",
     )
 
     # -- IAM ---------------------------------------------------------------

@@ -32,6 +32,15 @@ class Stage:
     source: Path
     raw: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    origins: dict[str, str] = field(default_factory=dict)  # key -> the stage that wrote it
+
+    def origin(self, key: str) -> str | None:
+        """The stage that set ``key`` (this one, or one it extends), or None for a default."""
+        if key == "delete_local_zip" and self.raw.get("delete_zip") is not None:
+            key = "delete_zip"  # the older name wins, as in Zappa
+        if key not in self.raw:
+            return None
+        return self.origins.get(key, self.name)
 
     @property
     def project_name(self) -> str:

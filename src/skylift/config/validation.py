@@ -31,6 +31,16 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _REFERENCE = "docs/settings.md lists every key with its type and default."
 
 
+class InvalidSettingsError(ConfigError):
+    """Values of a stage are wrong or missing; ``paths`` says which keys."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, paths: Sequence[tuple[PathPart, ...]] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.paths = tuple(paths)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One wrong value: where (a path of keys and list positions) and what is wrong."""
@@ -78,14 +88,14 @@ def validate_stage(
 
 def config_error(
     problems: Sequence[Problem], path: Path, stage: str, origins: Mapping[str, str]
-) -> ConfigError:
+) -> InvalidSettingsError:
     lines = [_line(p, stage, origins) for p in problems]
     if len(lines) == 1:
         message = f"{path}: stage '{stage}': {lines[0]}"
     else:
         listed = "".join(f"\n  - {line}" for line in lines)
         message = f"{path}: stage '{stage}' has {len(lines)} invalid settings:{listed}"
-    return ConfigError(message, hint=_hint(problems))
+    return InvalidSettingsError(message, hint=_hint(problems), paths=[p.path for p in problems])
 
 
 def _line(problem: Problem, stage: str, origins: Mapping[str, str]) -> str:
@@ -272,24 +282,80 @@ def nearest(key: str, known: Iterable[str]) -> str | None:
     return best
 
 
-# -- nested keys that no schema knows ------------------------------------------
+# -- keys that no schema knows ---------------------------------------------------
 
 
-def nested_unknown_keys(settings: StageSettings) -> list[tuple[str, str | None]]:
-    """Unknown keys inside known objects (``vpc_config.SubnetId``), with the nearest known."""
-    found: list[tuple[str, str | None]] = []
-    for name in type(settings).model_fields:
-        _collect_unknown(getattr(settings, name), (name,), found)
+@dataclass(frozen=True)
+class UnknownKey:
+    """A key the schema does not know, where it was written, and the known key nearest it."""
+
+    path: tuple[PathPart, ...]
+    nearest: str | None
+
+    @property
+    def key(self) -> str:
+        return key_text(self.path)
+
+    def may_be(self, path: Sequence[PathPart]) -> bool:
+        """Whether this is likely a misspelling of the key at ``path`` (same parent)."""
+        return self.nearest is not None and (*self.path[:-1], self.nearest) == tuple(path)
+
+
+def unknown_keys(raw: Mapping[str, Any]) -> list[UnknownKey]:
+    """Unknown keys in what was written, at the top and inside known objects
+    (``vpc_config.SubnetId``). Read from the data, so it works on a stage that does not
+    validate: a misspelt key is often why a required one is missing."""
+    found: list[UnknownKey] = []
+    _unknown_in(raw, StageSettings, (), found)
     return found
 
 
-def _collect_unknown(value: Any, path: tuple[PathPart, ...], found: list[Any]) -> None:
-    if isinstance(value, BaseModel):
-        known = list(type(value).model_fields)
-        for key in value.model_extra or {}:
-            found.append((key_text((*path, key)), nearest(key, known)))
-        for name in known:
-            _collect_unknown(getattr(value, name), (*path, name), found)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _collect_unknown(item, (*path, index), found)
+def _unknown_in(value: Any, annotation: Any, path: tuple[PathPart, ...], found: list[Any]) -> None:
+    base, _meta = split_annotated(annotation)
+    members = union_members(base)
+    if members is not None:
+        member = _member_for(value, members)
+        if member is not None:
+            _unknown_in(value, member, path, found)
+    elif isinstance(base, type) and issubclass(base, BaseModel):
+        if isinstance(value, Mapping):
+            _unknown_in_model(value, base, path, found)
+    elif get_origin(base) is list and get_args(base):
+        (item,) = get_args(base)
+        if isinstance(value, list):
+            for index, element in enumerate(value):
+                _unknown_in(element, item, (*path, index), found)
+        elif isinstance(value, Mapping):
+            _unknown_in(value, item, path, found)  # one item written for a list of them
+    elif get_origin(base) is dict and len(get_args(base)) == 2 and isinstance(value, Mapping):
+        for key, element in value.items():
+            _unknown_in(element, get_args(base)[1], (*path, str(key)), found)
+
+
+def _unknown_in_model(
+    value: Mapping[Any, Any], model: type[BaseModel], path: tuple[PathPart, ...], found: list[Any]
+) -> None:
+    fields = model.model_fields
+    known = sorted(fields)
+    for key, element in value.items():
+        name = str(key)
+        if name in fields:
+            _unknown_in(element, fields[name].annotation, (*path, name), found)
+        else:
+            found.append(UnknownKey((*path, name), nearest(name, known)))
+
+
+def _member_for(value: Any, members: Sequence[Any]) -> Any:
+    """The union member a written mapping or list is meant for (a model for a mapping)."""
+    shapes = [(member, split_annotated(member)[0]) for member in members]
+    if isinstance(value, list):
+        return next((m for m, base in shapes if get_origin(base) is list), None)
+    if not isinstance(value, Mapping):
+        return None
+    for member, base in shapes:
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            return member
+    for member, base in shapes:
+        if get_origin(base) in (list, dict):
+            return member
+    return None

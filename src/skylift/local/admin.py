@@ -7,8 +7,8 @@ import os
 from typing import TYPE_CHECKING
 
 from skylift.local.httpserver import Request, Response
+from skylift.local.inventory import cloud_status
 from skylift.local.schedule.clock import ManualClock
-from skylift.local.status import cloud_status
 
 if TYPE_CHECKING:
     from skylift.local.cloud import CloudServer

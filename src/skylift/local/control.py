@@ -9,6 +9,7 @@ on SendMessage) are re-pointed at skylift's executor while the cloud runs.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from moto.apigateway.models import APIGatewayBackend
     from moto.apigatewayv2.models import ApiGatewayV2Backend
     from moto.awslambda.models import LambdaBackend, LambdaFunction
+    from moto.cloudwatch.models import CloudWatchBackend
     from moto.events.models import EventsBackend
     from moto.logs.models import LogsBackend
     from moto.sqs.models import SQSBackend
@@ -31,6 +33,32 @@ MOTO_ENVIRONMENT = {
 
 # (function name or ARN, qualifier, payload, request headers, response headers) -> payload
 InvokeHook = Callable[[str, "str | None", Any, Any, Any], "str | bytes | None"]
+# (rule, Lambda target, event) for an event a rule matched
+RuleTargetHook = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+# (function ARN, topic ARN) -> whether SNS may deliver to that function
+SnsDeliveryHook = Callable[[str, str], bool]
+# The target kinds moto's events backend delivers itself (logs, archives, SQS, buses).
+_MOTO_TARGETS = (":logs:", ":sqs:", ":events:")
+
+
+WARM_BACKENDS = (
+    "iam",
+    "s3",
+    "lambda",
+    "apigateway",
+    "apigatewayv2",
+    "logs",
+    "events",
+    "sts",
+    "sqs",
+    "cloudwatch",
+)
+WARM_APPS = ("iam", "s3", "lambda", "apigateway", "logs", "events", "sts", "sqs", "monitoring")
+
+
+def _warm_environ(service: str, region: str) -> dict[str, str]:
+    scope = f"AWS4-HMAC-SHA256 Credential=x/20300101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=x"
+    return {"PATH_INFO": "/", "HTTP_AUTHORIZATION": scope, "HTTP_HOST": "127.0.0.1"}
 
 
 def default_account() -> str:
@@ -85,6 +113,11 @@ class ControlPlane:
 
         return sqs_backends[self.account_id][region]
 
+    def cloudwatch(self, region: str, account_id: str | None = None) -> CloudWatchBackend:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        return cloudwatch_backends[account_id or self.account_id][region]
+
     def regions_in_use(self, service: str) -> list[str]:
         """Regions where a backend of ``service`` has been created (i.e. something was called)."""
         from moto.backends import get_backend
@@ -103,13 +136,44 @@ class ControlPlane:
             found.extend(self.lambda_backend(region).list_functions())
         return found
 
+    def warm(self, region: str = "us-east-1") -> None:
+        """Build the backends and apps a deploy uses now, not on the first deploy's calls."""
+        from moto.backends import get_backend
+
+        for service in WARM_BACKENDS:
+            backend: Any = get_backend(service)  # type: ignore[call-overload]
+            regions = backend[self.account_id]
+            for key in (region, "aws", "global"):
+                try:
+                    regions[key]
+                    break
+                except KeyError:
+                    continue
+        for signing_name in WARM_APPS:
+            self.app.get_application(_warm_environ(signing_name, region))  # type: ignore[attr-defined]
+
     # --- patches --------------------------------------------------------------------
 
-    def install_patches(self, invoke: InvokeHook, api_endpoint: Callable[[str, str], str]) -> None:
+    def install_patches(
+        self,
+        invoke: InvokeHook,
+        api_endpoint: Callable[[str, str], str],
+        rule_target: RuleTargetHook,
+        sns_may_deliver: SnsDeliveryHook | None = None,
+    ) -> None:
         """Re-point moto's own invocations at skylift; undone by ``remove_patches``."""
         from moto.apigatewayv2.models import Api
         from moto.awslambda.models import LambdaFunction
+        from moto.cloudwatch.models import CloudWatchBackend
+        from moto.events.models import Rule
+        from moto.sns.models import Subscription
         from moto.sqs.models import Queue
+
+        from skylift.local.metrics import (
+            distinct_filtered_metrics,
+            exact_get_metric_data,
+            exact_get_metric_statistics,
+        )
 
         def patched_invoke(
             fn: Any, body: Any, request_headers: Any, response_headers: Any
@@ -134,6 +198,49 @@ class ControlPlane:
             api.api_endpoint = api_endpoint(api.api_id, region)
 
         self._patch(Api, "__init__", patched_init)
+
+        original_send = Rule.send_to_targets
+
+        def patched_send(rule: Any, event: Any, transform_input: bool = True) -> None:
+            # moto fails the whole PutEvents on a Lambda target; skylift delivers those,
+            # moto the kinds it knows, and schedule-only rules receive no events at all.
+            if not rule.event_pattern.get_pattern() or not rule.event_pattern.matches_event(event):
+                return
+            for target in list(rule.targets):
+                if ":lambda:" in str(target.get("Arn", "")):
+                    rule_target(rule, target, event)
+            known = [
+                t
+                for t in rule.targets
+                if any(kind in str(t.get("Arn", "")) for kind in _MOTO_TARGETS)
+            ]
+            if known:
+                clone = copy.copy(rule)
+                clone.targets = known
+                original_send(clone, event, transform_input)
+
+        self._patch(Rule, "send_to_targets", patched_send)
+
+        if sns_may_deliver is not None:
+            original_publish = Subscription.publish
+
+            def patched_publish(subscription: Any, *args: Any, **kwargs: Any) -> None:
+                # SNS needs the function's resource policy to allow the topic (moto: never asks)
+                if subscription.protocol == "lambda" and not sns_may_deliver(
+                    str(subscription.endpoint), str(subscription.topic.arn)
+                ):
+                    return
+                original_publish(subscription, *args, **kwargs)
+
+            self._patch(Subscription, "publish", patched_publish)
+
+        # CloudWatch matches a metric's dimensions exactly; moto, loosely (see metrics.py).
+        for name, exact in (
+            ("get_metric_data", exact_get_metric_data),
+            ("get_metric_statistics", exact_get_metric_statistics),
+            ("get_filtered_metrics", distinct_filtered_metrics),
+        ):
+            self._patch(CloudWatchBackend, name, exact(getattr(CloudWatchBackend, name)))
 
     def _patch(self, owner: type, name: str, value: Any) -> None:
         had = name in vars(owner)

@@ -295,7 +295,8 @@ class LeanHTTPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
 
 def serve_in_thread(server: LeanHTTPServer, name: str) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    # a short poll interval keeps shutdown() quick; the cost is an idle select() wakeup
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name=name, daemon=True)
     thread.start()
     return thread
 

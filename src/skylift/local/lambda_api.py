@@ -7,6 +7,8 @@
   location is a URL on the local cloud that serves the zip.
 - Function URL configurations (create/get/update/delete with a qualifier, and
   ListFunctionUrlConfigs, which moto lacks) return the local URL.
+- AddPermission, GetPolicy, RemovePermission keep one policy per version or
+  alias (policy_api.py).
 - After UpdateFunctionCode/Configuration (answered by moto), ``LastModified``
   moves as on AWS; after DeleteFunction its URLs and environments go too.
 """
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
+import zipfile
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
@@ -27,6 +31,7 @@ from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.spec import split_name
 from skylift.local.function_urls import UrlConfig, new_url_id
 from skylift.local.httpserver import Request, Response
+from skylift.local.policy_api import PolicyApi
 
 if TYPE_CHECKING:
     from skylift.local.cloud import CloudServer
@@ -38,12 +43,17 @@ MAX_SYNC_PAYLOAD = 6_291_456
 class LambdaApi:
     def __init__(self, cloud: CloudServer) -> None:
         self.cloud = cloud
+        self.policies = PolicyApi(cloud)
 
     def handle(self, request: Request, region: str) -> Response | None:
         """The answer, or None to let moto answer (and ``after`` see its response)."""
+        if request.method == "POST" and request.path.rstrip("/").endswith("/functions"):
+            return self._check_code(request, _json_body(request).get("Code") or {})
         match = _FUNCTION_PATH.match(request.path)
         if match is None:
             return None
+        if request.method == "PUT" and (match["rest"] or "").rstrip("/") == "/code":
+            return self._check_code(request, _json_body(request))
         name = unquote(match["name"])
         rest = (match["rest"] or "").rstrip("/")
         query = {key: values[0] for key, values in parse_qs(request.query).items()}
@@ -59,6 +69,8 @@ class LambdaApi:
                 return self.url_config(request, name, qualifier, region)
             if rest == "/urls" and request.method == "GET":
                 return self.list_urls(name, region)
+            if rest == "/policy" or rest.startswith("/policy/"):
+                return self.policies.handle(request, name, rest, region)
         except Exception as exc:
             answer = moto_error(exc)
             if answer is None:
@@ -76,8 +88,40 @@ class LambdaApi:
         if request.method == "PUT" and rest in ("/code", "/configuration"):
             self._touch(name, region)
         elif request.method == "DELETE" and rest == "":
-            self.cloud.urls.forget_function(region, name)
-            self.cloud.executor.reap()
+            qualifier = parse_qs(request.query).get("Qualifier", [None])[0]
+            arn = f"arn:aws:lambda:{region}:{self.cloud.control.account_id}:function:{name}"
+            if qualifier is None:
+                self.cloud.urls.forget_function(region, name)
+            self.cloud.executor.retire_function(arn, qualifier)
+
+    def _check_code(self, request: Request, code: dict[str, Any]) -> Response | None:
+        """Lambda refuses a package that is not a zip at upload; moto stores anything."""
+        data: bytes | None = None
+        if code.get("ZipFile"):
+            try:
+                data = base64.b64decode(code["ZipFile"])
+            except (ValueError, TypeError):
+                data = b""
+        elif code.get("S3Bucket") and code.get("S3Key"):
+            data = self._s3_object(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+        if data is None or zipfile.is_zipfile(io.BytesIO(data)):
+            return None
+        return rest_error(
+            400,
+            "InvalidParameterValueException",
+            "Could not unzip uploaded file. Please check your file, then try to upload again.",
+        )
+
+    def _s3_object(self, bucket: str, key: str, version: str | None) -> bytes | None:
+        from moto.s3.models import s3_backends
+
+        try:
+            found = s3_backends[self.cloud.control.account_id]["aws"].get_object(
+                bucket, key, version_id=version
+            )
+        except Exception:  # moto answers a missing bucket or key itself, with AWS's error
+            return None
+        return bytes(found.value) if found is not None else None
 
     # --- Invoke -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import fcntl
 import http.client
+import importlib.util
 import json
 import os
 import signal
@@ -27,6 +28,7 @@ from skylift.local.paths import DEFAULT_PORT, HOST, LocalPaths
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 EXIT_PORT_IN_USE = 3
+LOCAL_ACCESS_KEY = "skylift-local"
 _children: dict[int, subprocess.Popen[bytes]] = {}
 
 
@@ -41,6 +43,19 @@ class LocalCloud:
     test_clock: bool = False
     # Set when this start replaced a cloud that died without `skylift local down`.
     notice: str | None = None
+
+    def client_kwargs(self, region: str = "us-east-1") -> dict[str, str]:
+        """Arguments for ``boto3.client(service, **kwargs)`` aimed at this cloud.
+
+        The credentials are placeholders: the local cloud accepts any, and a
+        machine without AWS credentials must still be able to deploy locally.
+        """
+        return {
+            "endpoint_url": self.endpoint_url,
+            "region_name": region,
+            "aws_access_key_id": LOCAL_ACCESS_KEY,
+            "aws_secret_access_key": LOCAL_ACCESS_KEY,
+        }
 
 
 @dataclass(frozen=True)
@@ -175,6 +190,11 @@ def ensure_running(
     the one a running cloud uses is an error (stop it first).
     """
     paths = paths or LocalPaths.default()
+    if importlib.util.find_spec("moto") is None:
+        raise LocalCloudError(
+            "The local cloud needs moto, which is not installed.",
+            hint="Install skylift with the local extra: pip install 'skylift[local]'",
+        )
     with _locked(paths):
         state = _read_state(paths)
         notice = None

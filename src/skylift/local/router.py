@@ -59,13 +59,16 @@ class Router:
             answer = self.cloud.logs_api.handle(request, region)
             if answer is not None:
                 return answer
+        if service == "apigateway":
+            response = self.moto(self.cloud.apigateway_fixes.before(request))
+            self.cloud.apigateway_fixes.after(request, region, response)
+            return response
+        if service == "monitoring":
+            self.cloud.metrics.flush()  # CloudWatch reads see every invocation made so far
         if service in ("events", "eventbridge"):
             answer = self.cloud.scheduler.before_events_call(request)
             if answer is not None:
                 return answer
-            response = self.moto(request)
-            self.cloud.scheduler.after_events_call(request, region, response)
-            return response
         return self.moto(request)
 
     def moto(self, request: Request) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import json
 import os
 import signal
@@ -77,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         },
     )
     cloud.log.info(f"ready (pid {os.getpid()}, state in {paths.root})")
+    cloud.control.warm()
+    # moto's models and botocore's service data are large and live forever: keep the
+    # collector from walking them on every full collection (pauses of 100 ms otherwise).
+    gc.freeze()
     while not stop.wait(0.5):
         pass
     try:

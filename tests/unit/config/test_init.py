@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from skylift.cli.main import cli
-from skylift.config import load_all_stages, load_stage
+from skylift.config import load_all_stages, load_stage, questionnaire
+from skylift.config.aws_profiles import CREDENTIAL_VARIABLES
 from skylift.config.questionnaire import Answers, Defaults, build_stages, plan_init, regional_bucket
 from skylift.config.regions import DEFAULT_REGIONS, primary_regions
 from skylift.config.runtimes import default_runtime
@@ -107,6 +108,7 @@ def test_typed_app_path_and_profiles_from_aws_files(project: Path) -> None:
         config="[default]\nregion = eu-west-1\n\n[profile work]\nregion = ap-southeast-2\n",
         credentials="[other]\naws_access_key_id = x\n",
     )
+    write(project / "src" / "web.py", "app = None\n")  # read, not imported: not detected
     result = init(input="\nwork\n\nsrc.web.app\n\n\n\n")
     assert result.exit_code == 0, result.output
     assert "AWS profiles found: default, other, work." in result.stderr
@@ -180,8 +182,10 @@ def test_no_stdin_without_yes_aborts_with_a_hint(project: Path) -> None:
 def test_declining_writes_nothing(project: Path) -> None:
     write(project / "app.py", FLASK)
     result = init(input="\n\n\n\n\nn\n")
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # declining is a choice, not a failure
     assert "Nothing written." in result.stderr
+    assert "Error" not in result.stderr
+    assert "Next:" not in result.stderr
     assert not (project / "skylift.toml").exists()
 
 
@@ -226,3 +230,135 @@ def test_yes_never_prompts(project: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert result.exit_code == 0, result.output
     assert load_stage("dev", project).settings.profile_name == "default"
     assert init(input="\n").exit_code != 0  # the patch is live: without --yes it asks
+
+
+def test_a_number_outside_the_list_names_the_valid_choices(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    result = init(input="\n\n9\n\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "9 is not a number from the list: answer 1 (app.app)" in result.stderr
+    assert "or a dotted path such as 'app.app'" in result.stderr
+    assert "Give a dotted path" not in result.stderr
+    assert load_stage("dev", project).settings.app_function == "app.app"
+
+
+def test_out_of_range_lists_every_choice_and_a_path_still_works(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    write(project / "api.py", "from fastapi import FastAPI\napi = FastAPI()\n")
+    result = init(input="\n\n0\napi.api\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "0 is not a number from the list: answer 1 to 2" in result.stderr
+    assert load_stage("dev", project).settings.app_function == "api.api"
+
+
+def test_an_app_path_whose_module_is_not_in_the_project_is_asked_again(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    result = init(input="\n\nnope.x\napp.app\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no nope.py or nope/__init__.py in this project" in result.stderr
+    assert "answer 'nope.x' again to use it anyway" in result.stderr
+    assert load_stage("dev", project).settings.app_function == "app.app"
+
+
+def test_insisting_on_a_missing_module_accepts_it_with_a_warning(project: Path) -> None:
+    write(project / "app.py", FLASK)
+    result = init(input="\n\nnope.x\nnope.x\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("There is no nope.py") == 1  # asked once, then believed
+    assert "Warning: using 'nope.x' although nope.py is not in this project" in result.stderr
+    assert load_stage("dev", project).settings.app_function == "nope.x"
+
+
+@pytest.mark.parametrize(
+    ("files", "answer"),
+    [
+        (["pkg/web.py"], "pkg.web.app"),  # a module in a namespace package
+        (["pkg/web/__init__.py"], "pkg.web.app"),  # a package
+        (["server.py"], "server.make_app"),
+    ],
+)
+def test_an_app_path_whose_module_exists_is_taken_at_once(
+    project: Path, files: list[str], answer: str
+) -> None:
+    for name in files:
+        write(project / name, "app = None\n")
+    result = init(input=f"\n\n{answer}\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no" not in result.stderr
+    assert load_stage("dev", project).settings.app_function == answer
+
+
+def test_a_django_settings_module_is_checked_too(project: Path) -> None:
+    write(
+        project / "manage.py",
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n",
+    )
+    write(project / "site1" / "settings.py", "ROOT_URLCONF = 'site1.urls'\n")
+    result = init(input="\n\nsite2.settings\n\n\n\ny\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no site2/settings.py or site2/settings/__init__.py" in result.stderr
+    assert load_stage("dev", project).settings.django_settings == "site1.settings"
+
+
+def test_yes_with_nothing_detected_warns_that_the_guess_is_missing(project: Path) -> None:
+    result = init("--yes")
+    assert result.exit_code == 0, result.output
+    assert "Warning: using 'app.app' although app.py is not in this project" in result.stderr
+
+
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name in CREDENTIAL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_without_aws_credentials_the_local_cloud_is_suggested(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_aws_credentials(monkeypatch)
+    write(project / "app.py", FLASK)
+    result = init("--yes")
+    assert result.exit_code == 0, result.output
+    assert "No AWS credentials were found" in result.stderr
+    assert "skylift deploy dev --local" in result.stderr
+    assert "no AWS account needed" in result.stderr
+    assert "skylift local up" not in result.stderr  # --local starts it
+    assert re.search(r"^  skylift deploy dev +# on AWS", result.stderr, re.MULTILINE)
+
+
+def test_with_a_profile_or_credentials_only_aws_is_suggested(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project / "app.py", FLASK)
+    result = init("--yes")  # the environment has (fake) keys
+    assert "Next:\n\n  skylift deploy dev\n" in result.stderr
+    assert "--local" not in result.stderr
+    no_aws_credentials(monkeypatch)
+    aws_files(config="[default]\nregion = eu-west-1\n")
+    result = init("--yes", "--force")
+    assert "--local" not in result.stderr
+    assert "skylift deploy dev" in result.stderr
+
+
+def test_plan_says_whether_credentials_were_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "app.py", FLASK)
+    assert plan_init(tmp_path, Defaults()).next_steps == ("skylift deploy dev",)
+    no_aws_credentials(monkeypatch)
+    steps = plan_init(tmp_path, Defaults()).next_steps
+    assert [step.split("#")[0].strip() for step in steps] == [
+        "skylift deploy dev --local",
+        "skylift deploy dev",
+    ]
+
+
+def test_without_moto_the_local_suggestion_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "app.py", FLASK)
+    no_aws_credentials(monkeypatch)
+    monkeypatch.setattr(questionnaire, "_local_cloud_installed", lambda: False)
+    local, _aws = plan_init(tmp_path, Defaults()).next_steps
+    assert local.endswith("(pip install 'skylift[local]' first)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,51 @@ def test_loading_settings_never_touches_aws(project: Path, text: str) -> None:
         [sys.executable, "-c", NO_AWS], cwd=project, capture_output=True, text=True, check=False
     )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_table_says_where_each_value_comes_from(zappa_project: Path) -> None:
+    result = CliRunner().invoke(cli, ["settings", "dev"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()}
+    assert rows["key"][-1] == "from"  # the third column has a header
+    assert rows["aws_region"][-1] == "file"  # written in dev itself
+    assert rows["memory_size"][-2:] == ["stage", "base"]  # inherited through extends
+    assert rows["timeout_seconds"][-1] == "default"
+
+
+@pytest.mark.parametrize("columns", ["80", "70"])
+def test_narrow_terminals_never_cut_keys(zappa_project: Path, columns: str) -> None:
+    long_value = "Q" * 150
+    write(
+        zappa_project / "zappa_settings.json",
+        SETTINGS.replace('"aws_region": "eu-west-1"', f'"apigateway_description": "{long_value}"'),
+    )
+    result = CliRunner().invoke(cli, ["settings", "dev"], env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    keys = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    assert {
+        "async_response_table_read_capacity",
+        "async_response_table_write_capacity",
+        "function_url_cloudfront_config",
+    } <= keys
+    assert all(len(line) <= int(columns) for line in result.stdout.splitlines())
+    # the long value is folded over lines, not cut
+    assert "".join(re.findall(r"Q+", result.stdout)) == long_value
+
+
+def test_a_terminal_too_narrow_for_the_table_gets_one_setting_a_line(zappa_project: Path) -> None:
+    result = CliRunner().invoke(cli, ["settings", "dev"], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "async_response_table_read_capacity = 1  (default)" in lines
+    assert "memory_size = 256  (stage base)" in lines
+    assert 'aws_region = "eu-west-1"  (file)' in lines
+    assert "…" not in result.stdout
+
+
+def test_values_are_shown_as_written_not_as_markup(project: Path) -> None:
+    write(project / "skylift.toml", '[stages.dev]\napp_function = "a.b"\nexclude = ["[bold]x"]\n')
+    for columns in ("120", "40"):
+        result = CliRunner().invoke(cli, ["settings", "dev"], env={"COLUMNS": columns})
+        assert '["[bold]x"]' in result.stdout

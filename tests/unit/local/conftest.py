@@ -23,6 +23,7 @@ from skylift.local.paths import LocalPaths
 from skylift.local.schedule.clock import ManualClock
 
 REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account: the local cloud's
 CREDENTIALS = {
     "aws_access_key_id": "testing",
     "aws_secret_access_key": "testing",
@@ -95,6 +96,41 @@ class Local:
             **extra,
         )
         return name
+
+    def allow(
+        self,
+        function: str,
+        principal: str = "apigateway.amazonaws.com",
+        source_arn: str | None = None,
+        **extra: Any,
+    ) -> None:
+        """AddPermission on ``function`` (a name, ``name:qualifier`` or an ARN with its alias)."""
+        params: dict[str, Any] = {
+            "FunctionName": function,
+            "StatementId": f"s-{uuid.uuid4().hex[:12]}",
+            "Action": "lambda:InvokeFunction",
+            "Principal": principal,
+            **extra,
+        }
+        if source_arn is not None:
+            params["SourceArn"] = source_arn
+        self.client("lambda").add_permission(**params)
+
+    def allow_api(self, function: str, api_id: str) -> None:
+        """What ``skylift deploy`` grants an API: any stage, method and path of it."""
+        self.allow(function, source_arn=f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/*")
+
+    def allow_public_url(self, function: str, qualifier: str | None = None) -> None:
+        """The two statements AWS wants for a Function URL with auth type NONE."""
+        where = {"Qualifier": qualifier} if qualifier else {}
+        self.allow(
+            function,
+            "*",
+            Action="lambda:InvokeFunctionUrl",
+            FunctionUrlAuthType="NONE",
+            **where,
+        )
+        self.allow(function, "*", InvokedViaFunctionUrl=True, **where)
 
     def invoke(self, name: str, payload: Any = None, **extra: Any) -> tuple[dict[str, Any], Any]:
         answer = self.client("lambda").invoke(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+import uuid
 
 import pytest
 
@@ -256,6 +257,7 @@ def handler(event, context):
     sns = local.client("sns")
     topic = sns.create_topic(Name="news")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    local.allow(arn, "sns.amazonaws.com", topic)
     sns.publish(TopicArn=topic, Message="hello via sns")
     sqs = local.client("sqs")
     messages = local.wait_for(lambda: sqs.receive_message(QueueUrl=queue_url).get("Messages"))
@@ -273,3 +275,78 @@ def test_client_context_reaches_the_function(local: Local) -> None:
     name = local.function("def handler(e, c):\n    return c.client_context.custom\n")
     context = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
     assert local.invoke(name, ClientContext=context)[1] == {"k": "v"}
+
+
+CUSTOM_BOOTSTRAP = """#!{python}
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({{}}))
+while True:
+    with opener.open(api + "next") as response:
+        request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(response.read())
+    print("custom runtime got", event, flush=True)
+    body = json.dumps({{"echo": event, "handler": os.environ["_HANDLER"]}}).encode()
+    opener.open(urllib.request.Request(api + request_id + "/response", data=body, method="POST")).read()
+"""
+
+
+def test_provided_runtime_runs_the_packages_bootstrap(local: Local) -> None:
+    import io
+    import sys
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("bootstrap")
+        info.external_attr = 0o755 << 16
+        archive.writestr(info, CUSTOM_BOOTSTRAP.format(python=sys.executable))
+    name = f"custom-{uuid.uuid4().hex[:8]}"
+    local.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="provided.al2023",
+        Role=local.role,
+        Handler="anything.here",
+        Code={"ZipFile": buffer.getvalue()},
+    )
+    assert local.invoke(name, {"n": 1})[1] == {"echo": {"n": 1}, "handler": "anything.here"}
+    messages = local.wait_for(
+        lambda: [m for m in local.logs_of(name) if m.startswith(("START", "END", "REPORT"))]
+    )
+    assert [m.split(" ")[0] for m in messages] == ["START", "END", "REPORT"]
+    assert any("custom runtime got" in m for m in local.logs_of(name))
+
+
+def test_unsupported_runtime_is_an_init_error(local: Local) -> None:
+    name = f"node-{uuid.uuid4().hex[:8]}"
+    local.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="nodejs20.x",
+        Role=local.role,
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.js": ""})},
+    )
+    answer, result = local.invoke(name)
+    assert answer["FunctionError"] == "Unhandled"
+    assert "nodejs20.x is not supported" in result["errorMessage"]
+
+
+def test_a_custom_runtime_bootstrap_that_cannot_start(local: Local) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("bootstrap", "not executable")  # no x bit
+    name = f"noexec-{uuid.uuid4().hex[:8]}"
+    local.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="provided.al2023",
+        Role=local.role,
+        Handler="x",
+        Code={"ZipFile": buffer.getvalue()},
+    )
+    answer, result = local.invoke(name)
+    assert answer["FunctionError"] == "Unhandled"
+    assert result["errorType"] == "Runtime.InvalidEntrypoint"
+    assert "Could not start" in result["errorMessage"]

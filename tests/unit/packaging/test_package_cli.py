@@ -64,3 +64,11 @@ def test_package_error_is_one_message_and_exit_code(project: Path) -> None:
     assert "Error: Cannot resolve the requirements" in result.stderr
     assert "Hint:" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_package_explain_prints_names_with_brackets_as_written(project: Path) -> None:
+    """Rich markup must not eat data: '[x]' in a file name stays in the listing."""
+    (project / "notes[draft].txt").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["package", "dev", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "notes[draft].txt" in result.stdout

@@ -113,6 +113,11 @@ class RuntimeClient:
                     raise
         raise RuntimeError("unreachable")
 
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
     def post(self, path: str, payload: bytes, error_type: str | None = None) -> None:
         headers = {"Content-Type": "application/json"}
         if error_type:
@@ -222,6 +227,13 @@ def _json_header(fields: dict[str, str], name: str) -> dict[str, Any] | None:
 
 
 def serve(client: RuntimeClient, handler: Handler) -> None:
+    try:
+        _serve(client, handler)
+    finally:
+        client.close()
+
+
+def _serve(client: RuntimeClient, handler: Handler) -> None:
     while True:
         try:
             status, headers, body = client.request("GET", "/invocation/next")

@@ -89,7 +89,12 @@ class Environment:
         self._by_id: dict[str, Invocation] = {}
         self._open: tuple[str, float] | None = None  # request id and start of the logged invocation
         self._report_init = True
+        # skylift's bootstrap marks where each invocation's output begins and ends;
+        # a custom runtime does not, so its START/END lines are written as the API sees them.
+        self._markers = True
         self._scratch: Path | None = None
+        self._memory_mb = 0
+        self._memory_read_at = -1.0
 
     # --- lifecycle --------------------------------------------------------------------
 
@@ -102,6 +107,7 @@ class Environment:
                 self.context.code.directory(layer.digest, layer.load) for layer in self.spec.layers
             ]
             command = self._command(task_root, layers)
+            self._markers = not self._custom_runtime(command)
         except LocalCloudError as exc:
             self._fail_init("Runtime.InvalidEntrypoint", f"{exc.message} {exc.hint or ''}".strip())
             return
@@ -110,16 +116,22 @@ class Environment:
             tempfile.mkdtemp(prefix=f"{self.id[:12]}-", dir=self.context.scratch_dir)
         )
         self._log(f"INIT_START Runtime Version: {self.spec.runtime or 'unknown'} (skylift local)\n")
-        self.process = subprocess.Popen(
-            command,
-            cwd=task_root,
-            env=self._environ(task_root, layers),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            close_fds=True,
-        )
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=task_root,
+                env=self._environ(task_root, layers),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:  # e.g. a custom runtime's bootstrap that is not executable
+            self._fail_init(
+                "Runtime.InvalidEntrypoint", f"Could not start {command[0]}: {exc.strerror or exc}"
+            )
+            return
         threading.Thread(target=self._collect, name=f"env-{self.id[:8]}", daemon=True).start()
 
     def _command(self, task_root: Path, layers: list[Path]) -> list[str]:
@@ -141,6 +153,9 @@ class Environment:
             self.context.warn(f"{self.spec.function_name}: {interpreter.warning}")
             self._log(f"WARNING {interpreter.warning}\n")
         return [interpreter.path, "-I", "-S", "-u", str(BOOTSTRAP)]
+
+    def _custom_runtime(self, command: list[str]) -> bool:
+        return command[-1] != str(BOOTSTRAP)
 
     def _environ(self, task_root: Path, layers: list[Path]) -> dict[str, str]:
         spec = self.spec
@@ -222,6 +237,8 @@ class Environment:
         invocation.deadline_ms = int((now + self.spec.timeout) * 1000)
         self.current = invocation
         self.invocations += 1
+        if not self._markers:
+            self._marker(["START", invocation.request_id])
         headers = [
             ("Content-Type", "application/json"),
             ("Lambda-Runtime-Aws-Request-Id", invocation.request_id),
@@ -255,6 +272,8 @@ class Environment:
                 body, "Unhandled" if error_type else None, error_type, self.spec.version
             )
         outcome.duration_ms = (time.monotonic() - invocation.started_at) * 1000
+        if not self._markers:
+            self._marker(["END", request_id, f"{outcome.duration_ms:.3f}"])
         self.current = None
         self.last_used = time.monotonic()
         invocation.finish(outcome)
@@ -316,6 +335,14 @@ class Environment:
         return "\t".join(parts) + "\t\n"
 
     def _max_memory_mb(self) -> int:
+        """VmHWM of the process, read at most once a second (a /proc read per request is dear)."""
+        now = time.monotonic()
+        if now - self._memory_read_at >= 1.0 or self.death_reason is not None:
+            self._memory_mb = max(self._memory_mb, self._read_memory_mb())
+            self._memory_read_at = now
+        return self._memory_mb
+
+    def _read_memory_mb(self) -> int:
         try:
             with open(f"/proc/{self.pid}/status", encoding="ascii") as status:
                 for line in status:

@@ -11,18 +11,46 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from skylift.local import ids
 from skylift.local.executor.environment import Environment, EnvironmentContext, utc_stamp
 from skylift.local.executor.invocation import Invocation, Outcome
 from skylift.local.executor.pool import Pool
 from skylift.local.executor.spec import FunctionSpec
 
 SLACK = 0.05  # seconds past the deadline before the executor steps in
+
+
+class InvocationMetrics(Protocol):
+    """Where each invocation's figures go (CloudWatch's Invocations, Errors, Duration, …)."""
+
+    def invoked(
+        self,
+        spec: FunctionSpec,
+        failed: bool,
+        duration_ms: float,
+        concurrency: tuple[int, int, int],
+    ) -> None: ...
+
+    def throttled(self, spec: FunctionSpec) -> None: ...
+
+
+class _NoMetrics:
+    def invoked(
+        self,
+        spec: FunctionSpec,
+        failed: bool,
+        duration_ms: float,
+        concurrency: tuple[int, int, int],
+    ) -> None:
+        pass
+
+    def throttled(self, spec: FunctionSpec) -> None:
+        pass
 
 
 class Throttled(Exception):
@@ -79,13 +107,17 @@ class Executor:
         context: EnvironmentContext,
         settings: ExecutorSettings | None = None,
         on_event: Callable[[str], None] | None = None,
+        metrics: InvocationMetrics | None = None,
     ) -> None:
         self.context = context
         self.settings = settings or ExecutorSettings()
         self.on_event = on_event or (lambda _message: None)
+        self.metrics: InvocationMetrics = metrics or _NoMetrics()
         self._pools: dict[tuple[Any, ...], Pool] = {}
         self._current: dict[tuple[str, str], tuple[Any, ...]] = {}
-        self._inflight: dict[str, int] = {}
+        self._inflight: dict[str, int] = {}  # per function, as reserved concurrency counts
+        self._inflight_resource: dict[str, int] = {}  # per ARN invoked (alias, version)
+        self._inflight_total = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._async = ThreadPoolExecutor(
@@ -100,7 +132,11 @@ class Executor:
         self, spec: FunctionSpec, invocation: Invocation, wait_limit: float | None = None
     ) -> Outcome:
         """Run one invocation and wait for it; raises Throttled or IntegrationTimeout."""
-        self._admit(spec)
+        try:
+            concurrency = self._admit(spec)
+        except Throttled:
+            self.metrics.throttled(spec)
+            raise
         handed_off = False
         try:
             pool = self._pool(spec)
@@ -108,33 +144,57 @@ class Executor:
             for _attempt in range(3):
                 acquired = pool.acquire(spec.timeout + self.settings.init_timeout)
                 if acquired is None:
+                    self.metrics.throttled(spec)
                     raise Throttled()
                 env, cold = acquired
                 if not env.submit(invocation):
+                    if (
+                        env.init_error is not None
+                    ):  # it could not even start (unsupported runtime, bad zip)
+                        return self._done(spec, invocation, env.init_error, concurrency)
                     continue
-                outcome, handed_off = self._await(pool, env, invocation, cold, give_up)
+                outcome, handed_off = self._await(
+                    spec, pool, env, invocation, cold, give_up, concurrency
+                )
                 if outcome is None:
                     raise IntegrationTimeout()
                 if not invocation.undelivered:
-                    return outcome
+                    return self._done(spec, invocation, outcome, concurrency)
                 invocation = _again(invocation)
-            return Outcome.failure(
+            failure = Outcome.failure(
                 "Runtime.ExitError",
                 "The execution environment exited before it took the invocation (three times).",
                 invocation.request_id,
                 spec.version,
             )
+            return self._done(spec, invocation, failure, concurrency)
         finally:
             if not handed_off:
                 self._leave(spec)
 
+    def _done(
+        self,
+        spec: FunctionSpec,
+        invocation: Invocation,
+        outcome: Outcome,
+        concurrency: tuple[int, int, int],
+    ) -> Outcome:
+        """The invocation is over: count it (CloudWatch metrics) and hand the outcome back."""
+        duration = outcome.duration_ms
+        if not duration and invocation.started_at:
+            duration = (time.monotonic() - invocation.started_at) * 1000  # timeouts, crashes
+        self.metrics.invoked(spec, not outcome.ok, duration, concurrency)
+        return outcome
+
     def _await(
         self,
+        spec: FunctionSpec,
         pool: Pool,
         env: Environment,
         invocation: Invocation,
         cold: bool,
         give_up: float | None,
+        concurrency: tuple[int, int, int],
     ) -> tuple[Outcome | None, bool]:
         """(outcome, handed off): None when the caller's limit passed first."""
         timeout = env.spec.timeout
@@ -146,7 +206,9 @@ class Executor:
             if invocation.done.wait(_until(give_up)):
                 return self._settle(pool, env, invocation), False
             threading.Thread(
-                target=self._finish_late, args=(pool, env, invocation, deadline), daemon=True
+                target=self._finish_late,
+                args=(spec, pool, env, invocation, deadline, concurrency),
+                daemon=True,
             ).start()
             return None, True
         if not invocation.done.wait(_until(deadline)):
@@ -154,14 +216,21 @@ class Executor:
         return self._settle(pool, env, invocation), False
 
     def _finish_late(
-        self, pool: Pool, env: Environment, invocation: Invocation, deadline: float
+        self,
+        spec: FunctionSpec,
+        pool: Pool,
+        env: Environment,
+        invocation: Invocation,
+        deadline: float,
+        concurrency: tuple[int, int, int],
     ) -> None:
+        """The caller gave up (API Gateway's limit); the function runs on to its own timeout."""
         try:
             if not invocation.done.wait(_until(deadline)):
                 self._expire(env, invocation)
-            self._settle(pool, env, invocation)
+            self._done(spec, invocation, self._settle(pool, env, invocation), concurrency)
         finally:
-            self._leave(env.spec)
+            self._leave(spec)
 
     def _expire(self, env: Environment, invocation: Invocation) -> None:
         spec = env.spec
@@ -187,16 +256,27 @@ class Executor:
             pool.release(env)
         return outcome
 
-    def _admit(self, spec: FunctionSpec) -> None:
+    def _admit(self, spec: FunctionSpec) -> tuple[int, int, int]:
+        """Count the invocation in; (account, function, resource) concurrency with it."""
         with self._lock:
             running = self._inflight.get(spec.function_arn, 0)
             if spec.reserved_concurrency is not None and running >= spec.reserved_concurrency:
                 raise Throttled()
             self._inflight[spec.function_arn] = running + 1
+            resource = self._inflight_resource.get(spec.invoked_arn, 0) + 1
+            self._inflight_resource[spec.invoked_arn] = resource
+            self._inflight_total += 1
+            return self._inflight_total, running + 1, resource
 
     def _leave(self, spec: FunctionSpec) -> None:
         with self._lock:
             self._inflight[spec.function_arn] = max(0, self._inflight.get(spec.function_arn, 1) - 1)
+            left = self._inflight_resource.get(spec.invoked_arn, 1) - 1
+            if left > 0:
+                self._inflight_resource[spec.invoked_arn] = left
+            else:
+                self._inflight_resource.pop(spec.invoked_arn, None)
+            self._inflight_total = max(0, self._inflight_total - 1)
 
     def _pool(self, spec: FunctionSpec) -> Pool:
         key = spec.key
@@ -225,7 +305,7 @@ class Executor:
 
     def invoke_event(self, spec: FunctionSpec, payload: bytes) -> str:
         """Queue an ``Event`` invocation; failures are retried ``spec.max_retries`` times."""
-        request_id = str(uuid.uuid4())
+        request_id = ids.request_id()
         self._async.submit(self._run_event, spec, payload, request_id)
         return request_id
 
@@ -263,10 +343,24 @@ class Executor:
             pools = list(self._pools.items())
         for key, pool in pools:
             pool.reap(self.settings.idle_seconds)
-            if pool.retired and pool.empty:
-                with self._lock:
-                    if self._pools.get(key) is pool:
-                        del self._pools[key]
+            if not pool.empty:
+                continue
+            with self._lock:
+                current = self._current.get((pool.spec.function_arn, pool.spec.version))
+                if self._pools.get(key) is pool and (pool.retired or current != key):
+                    del self._pools[key]
+
+    def retire_function(self, function_arn: str, version: str | None = None) -> None:
+        """A deleted function (or version): its environments stop now, not when idle."""
+        with self._lock:
+            pools = [
+                pool
+                for pool in self._pools.values()
+                if pool.spec.function_arn == function_arn and version in (None, pool.spec.version)
+            ]
+        for pool in pools:
+            pool.retire()
+        self.reap()
 
     def activity(self) -> list[FunctionActivity]:
         with self._lock:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-import time
-import uuid
 from dataclasses import dataclass, field
+
+from skylift.local import ids
 
 
 @dataclass
@@ -32,10 +33,41 @@ class Outcome:
         return cls(json.dumps(body).encode(), "Unhandled", error_type, version)
 
 
+class Latch:
+    """A one-shot event on a bare lock (threading.Event builds a Condition: dearer per request)."""
+
+    __slots__ = ("_lock", "_set")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self._set = False
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            self._release()
+
+    def _release(self) -> None:
+        with contextlib.suppress(RuntimeError):  # two setters raced; the latch is open either way
+            self._lock.release()
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._set:
+            return True
+        if self._lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+            self._release()  # let any other waiter through too
+            return True
+        return self._set
+
+
 @dataclass
 class Invocation:
     payload: bytes
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=ids.request_id)
     client_context: str | None = None  # base64, as the X-Amz-Client-Context header carries it
     identity: str | None = None
     trace_id: str | None = None
@@ -45,16 +77,13 @@ class Invocation:
     outcome: Outcome | None = None
     # set when the environment never picked it up (it died first): safe to run elsewhere
     undelivered: bool = False
-    done: threading.Event = field(default_factory=threading.Event)
-    logs_done: threading.Event = field(default_factory=threading.Event)
+    done: Latch = field(default_factory=Latch)
+    logs_done: Latch = field(default_factory=Latch)
     log_lines: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.trace_id is None:
-            epoch = format(int(time.time()), "x")
-            self.trace_id = (
-                f"Root=1-{epoch}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
-            )
+            self.trace_id = ids.trace_id()
 
     def finish(self, outcome: Outcome) -> None:
         if self.outcome is None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from skylift.local.executor.code import digest_of
+
 if TYPE_CHECKING:
     from skylift.local.control import ControlPlane
 
@@ -42,6 +44,13 @@ class FunctionSpec:
     load_code: Callable[[], bytes] = field(compare=False, repr=False)
     reserved_concurrency: int | None = field(default=None, compare=False)
     max_retries: int = field(default=2, compare=False)
+    # moto's resource policy of the function (its statements name their qualifier)
+    policy: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def qualifier(self) -> str | None:
+        """The alias or version the caller named, if any."""
+        return self.invoked_arn[len(self.function_arn) + 1 :] or None
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -145,10 +154,11 @@ def _spec_from(
         environment=tuple(sorted((fn.environment_vars or {}).items())),
         layers=tuple(layers),
         architecture=(fn.architectures or ["x86_64"])[0],
-        code_digest=getattr(fn, "code_digest", "") or "",
+        code_digest=getattr(fn, "code_digest", "") or digest_of(code or b""),
         load_code=_constant(code),
         reserved_concurrency=int(reserved) if reserved not in (None, "") else None,
         max_retries=_max_retries(fn),
+        policy=getattr(latest, "policy", None),
     )
 
 

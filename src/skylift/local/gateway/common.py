@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import fnmatch
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 
+from skylift.local import ids
 from skylift.local.httpserver import Request, Response
 
 TEXT_TYPES = (
@@ -64,7 +64,7 @@ def client_headers(request: Request, port: int) -> list[tuple[str, str]]:
     headers.append(("X-Forwarded-Port", str(port)))
     headers.append(("X-Forwarded-Proto", "http"))
     if "x-amzn-trace-id" not in names:
-        headers.append(("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):x}-{uuid.uuid4().hex[:24]}"))
+        headers.append(("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{ids.hex_id(24)}"))
     return headers
 
 
@@ -105,7 +105,7 @@ def request_times() -> tuple[str, int]:
 
 
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    return ids.request_id()
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,14 @@ class HttpApis:
             self._authorize(api, route, region, stage_name, request, event)
         except auth.Denied as denied:
             return denied.response
-        response = self._integrate(api, route, region, event, stage_vars, request)
+        # API Gateway calls as arn:…:execute-api:region:account:api/stage/$default (the
+        # $default route) or …/stage/METHOD/path
+        where = (
+            f"{stage_name}/$default"
+            if route.route_key == "$default"
+            else f"{stage_name}/{request.method}{decode_path(stage_path)}"
+        )
+        response = self._integrate(api, route, region, event, stage_vars, request, where)
         return apply_cors(cors, request, response) if cors else response
 
     def _route(self, api: Any, method: str, path: str) -> tuple[Any, dict[str, str]]:
@@ -199,6 +206,7 @@ class HttpApis:
         event: dict[str, Any],
         stage_vars: dict[str, str],
         request: Request,
+        where: str,
     ) -> Response:
         integration_id = (route.target or "").rpartition("/")[2]
         integration = api.integrations.get(integration_id)
@@ -213,8 +221,14 @@ class HttpApis:
         if version == "1.0":
             event = v1_from_v2(event, request, self.gateway.port)
         timeout_ms = int(integration.timeout_in_millis or HTTP_TIMEOUT_MS)
+        caller = self.gateway.api_caller(region, api.api_id, where, integration.credentials_arn)
         call = self.gateway.invoke(
-            function_arn, region, event, min(timeout_ms, HTTP_TIMEOUT_MS) / 1000
+            function_arn,
+            region,
+            event,
+            min(timeout_ms, HTTP_TIMEOUT_MS) / 1000,
+            caller,
+            json_message(500, "Internal Server Error"),
         )
         if call.response is not None:
             return call.response
@@ -255,12 +269,13 @@ class HttpApis:
         if any(not value for value in values):
             raise auth.unauthorized()
         if kind == "JWT":
-            config = authorizer.jwt_config or {}
+            # the API stores the configuration as sent: camelCase over REST, either way here
+            config = {str(k).lower(): v for k, v in (authorizer.jwt_config or {}).items()}
             claims = auth.jwt_claims(values[0] or "")
             auth.check_jwt(
                 claims,
-                config.get("Issuer"),
-                list(config.get("Audience") or []),
+                config.get("issuer"),
+                list(config.get("audience") or []),
                 list(route.authorization_scopes or []),
             )
             scope = claims.get("scope")
@@ -308,8 +323,11 @@ class HttpApis:
                     "methodArn": route_arn,
                     "identitySource": ",".join(v or "" for v in values),
                 }
+            caller = self.gateway.api_caller(
+                region, api.api_id, f"authorizers/{authorizer.id}", authorizer.auth_creds_arn
+            )
             call = self.gateway.invoke(
-                function_from_uri(authorizer.authorizer_uri or "", {}), region, payload, 10
+                function_from_uri(authorizer.authorizer_uri or "", {}), region, payload, 10, caller
             )
             if call.outcome is None or not call.outcome.ok:
                 raise auth.authorizer_error()

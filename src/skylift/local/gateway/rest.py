@@ -89,8 +89,17 @@ class RestApis:
             return json_message(500, "Internal server error")
         function_arn = function_from_uri(integration.uri, stage_vars)
         timeout_ms = int(integration.timeout_in_millis or REST_TIMEOUT_MS)
+        # API Gateway calls as arn:…:execute-api:region:account:api/stage/METHOD/path
+        caller = self.gateway.api_caller(
+            region, api.id, f"{stage.name}/{request.method}{path}", integration.credentials
+        )
         call = self.gateway.invoke(
-            function_arn, region, event, min(timeout_ms, REST_TIMEOUT_MS) / 1000
+            function_arn,
+            region,
+            event,
+            min(timeout_ms, REST_TIMEOUT_MS) / 1000,
+            caller,
+            json_message(500, "Internal server error"),
         )
         if call.response is not None:
             return call.response
@@ -232,7 +241,7 @@ class RestApis:
                 }
             else:
                 payload = {**event, "type": "REQUEST", "methodArn": method_arn}
-            result = self._run_authorizer(authorizer, region, payload)
+            result = self._run_authorizer(api, authorizer, region, payload)
             self.cache.put(key, result, ttl)
         if not auth.policy_allows(result.get("policyDocument"), method_arn):
             raise auth.forbidden("User is not authorized to access this resource", "Message")
@@ -248,10 +257,13 @@ class RestApis:
         }
 
     def _run_authorizer(
-        self, authorizer: Any, region: str, payload: dict[str, Any]
+        self, api: Any, authorizer: Any, region: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         function_arn = function_from_uri(authorizer.authorizer_uri or "", {})
-        call = self.gateway.invoke(function_arn, region, payload, REST_TIMEOUT_MS / 1000)
+        caller = self.gateway.api_caller(
+            region, api.id, f"authorizers/{authorizer.id}", authorizer.authorizer_credentials
+        )
+        call = self.gateway.invoke(function_arn, region, payload, REST_TIMEOUT_MS / 1000, caller)
         if call.outcome is None:
             raise auth.authorizer_error()
         if not call.outcome.ok:

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from skylift.local.control import ControlPlane
 
 BATCH = 500
+GATHER_SECONDS = 0.05
+# Memory, and the garbage collector's pauses, grow with every event kept; a busy local
+# function writes ~5 a request. The oldest events of a stream beyond this are dropped.
+MAX_EVENTS_PER_STREAM = 10_000
 
 
 @dataclass(frozen=True)
@@ -58,30 +62,35 @@ class LogSink:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            batch: list[LogLine] = []
-            markers: list[_Flush] = []
-            stop = False
+            first = self._queue.get()
+            if isinstance(first, LogLine):
+                # Gather for a moment: one wakeup per interval instead of one per line keeps
+                # this thread from taking the GIL off the request path at every print.
+                time.sleep(GATHER_SECONDS)
+            items = [first]
             while True:
-                if item is None:
-                    stop = True
-                elif isinstance(item, _Flush):
-                    markers.append(item)
-                else:
-                    batch.append(item)
-                if len(batch) >= BATCH:
-                    break
                 try:
-                    item = self._queue.get_nowait()
+                    items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(batch)
-            for marker in markers:
-                marker.event.set()
-            if stop:
+            batch = [item for item in items if isinstance(item, LogLine)]
+            for start in range(0, len(batch), BATCH):
+                self._write(batch[start : start + BATCH])
+            for item in items:
+                if isinstance(item, _Flush):
+                    item.event.set()
+            if any(item is None for item in items):
                 return
 
     def _write(self, batch: list[LogLine]) -> None:
+        self._write_batch(batch)
+        # moto's models keep a list of every instance they ever made (for its dashboard):
+        # log events would pile up there for good, long after they left their stream.
+        from moto.logs.models import LogEvent
+
+        LogEvent.instances_tracked.clear()  # type: ignore[attr-defined]
+
+    def _write_batch(self, batch: list[LogLine]) -> None:
         grouped: dict[tuple[str, str, str], list[dict[str, object]]] = {}
         for line in batch:
             grouped.setdefault((line.region, line.group, line.stream), []).append(
@@ -89,7 +98,11 @@ class LogSink:
             )
         for (region, group, stream), events in grouped.items():
             try:
-                self._ensure(region, group, stream).put_log_events(stream, events)
+                log_group = self._ensure(region, group, stream)
+                log_group.put_log_events(stream, events)
+                kept = log_group.streams[stream].events
+                if len(kept) > MAX_EVENTS_PER_STREAM:
+                    del kept[: len(kept) - MAX_EVENTS_PER_STREAM]
             except Exception as exc:  # a log group deleted under us must not stop the writer
                 print(f"skylift local: could not write logs to {group}: {exc!r}", flush=True)
 

@@ -56,6 +56,39 @@ def json_path(document: Any, path: str) -> Any:
     return current
 
 
+def render_template(template: str, values: dict[str, Any]) -> Any:
+    """An InputTemplate: placeholders become JSON values, or raw text inside quotes or plain text."""
+
+    def raw(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value)
+
+    pieces: list[str] = []
+    in_string = False
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        before = template[position : match.start()]
+        in_string ^= _unescaped_quotes(before) % 2 == 1
+        pieces.append(before)
+        pieces.append(_placeholder_text(values.get(match.group(1)), in_string))
+        position = match.end()
+    pieces.append(template[position:])
+    text = "".join(pieces)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _PLACEHOLDER.sub(lambda m: raw(values.get(m.group(1))), template)
+
+
+def _placeholder_text(value: Any, in_string: bool) -> str:
+    if not in_string:
+        return json.dumps(value)
+    return json.dumps(value)[1:-1] if isinstance(value, str) else json.dumps(value)
+
+
+def _unescaped_quotes(text: str) -> int:
+    return len(re.findall(r'(?<!\\)"', text))
+
+
 def target_payload(target: dict[str, Any], event: dict[str, Any]) -> Any:
     """What a target receives: Input, InputPath, InputTransformer, or the event itself."""
     if target.get("Input") is not None:
@@ -71,17 +104,7 @@ def target_payload(target: dict[str, Any], event: dict[str, Any]) -> Any:
             name: json_path(event, path)
             for name, path in (transformer.get("InputPathsMap") or {}).items()
         }
-        template = transformer.get("InputTemplate", "")
-
-        def substitute(match: re.Match[str]) -> str:
-            value = values.get(match.group(1))
-            return value if isinstance(value, str) else json.dumps(value)
-
-        text = _PLACEHOLDER.sub(substitute, template)
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
+        return render_template(transformer.get("InputTemplate", ""), values)
     return event
 
 
@@ -190,11 +213,15 @@ class Scheduler:
             if ":lambda:" not in arn:
                 continue
             try:
-                self.cloud.invoke_event(arn, arn.split(":")[3], target_payload(target, event))
+                request_id = self.cloud.invoke_event(
+                    arn, arn.split(":")[3], target_payload(target, event), rule
+                )
             except Exception as exc:  # a target deleted under the rule
                 self.cloud.log.warn(
                     f"rule {rule.name}: cannot invoke {arn}: {getattr(exc, 'message', exc)}"
                 )
+                continue
+            if request_id is None:  # its resource policy does not allow the rule (logged)
                 continue
             self.cloud.log.info(f"rule {rule.name} fired at {when} -> {arn}")
             delivered.append({"rule": rule.name, "target": arn, "time": when})
@@ -231,43 +258,21 @@ class Scheduler:
             )
         return None
 
-    def after_events_call(self, request: Request, region: str, response: Response) -> None:
-        """PutEvents: events matching a rule's pattern go to its Lambda targets."""
-        if response.status != 200 or not (request.header("x-amz-target") or "").endswith(
-            ".PutEvents"
-        ):
-            return
+    def rule_target(self, rule: Any, target: dict[str, Any], event: dict[str, Any]) -> None:
+        """An event (from PutEvents) matched ``rule``: deliver it to this Lambda target."""
+        delivered = {key: value for key, value in event.items() if key != "ingestion-time"}
+        if isinstance(delivered.get("time"), (int, float)):
+            delivered["time"] = iso(float(delivered["time"]))
+        arn = str(target.get("Arn", ""))
         try:
-            entries = json.loads(request.body or b"{}").get("Entries") or []
-            results = json.loads(response.body or b"{}").get("Entries") or []
-        except (ValueError, AttributeError):
+            request_id = self.cloud.invoke_event(
+                arn, arn.split(":")[3], target_payload(target, delivered), rule
+            )
+        except Exception as exc:  # a target deleted under the rule
+            self.cloud.log.warn(
+                f"rule {rule.name}: cannot invoke {arn}: {getattr(exc, 'message', exc)}"
+            )
             return
-        for entry, result in zip(entries, results, strict=False):
-            if "EventId" in result:
-                self._route_event(entry, result["EventId"], region)
-
-    def _route_event(self, entry: dict[str, Any], event_id: str, region: str) -> None:
-        try:
-            detail = json.loads(entry.get("Detail") or "{}")
-        except ValueError:
+        if request_id is None:  # its resource policy does not allow the rule (logged)
             return
-        event = {
-            "version": "0",
-            "id": event_id,
-            "detail-type": entry.get("DetailType"),
-            "source": entry.get("Source"),
-            "account": self.cloud.control.account_id,
-            "time": iso(self.clock.now()),
-            "region": region,
-            "resources": entry.get("Resources") or [],
-            "detail": detail,
-        }
-        bus_name = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
-        bus = self.cloud.control.events(region).event_buses.get(bus_name)
-        if bus is None:
-            return
-        for rule in list(bus.rules.values()):
-            if rule.state != "ENABLED" or not rule.event_pattern.get_pattern():
-                continue
-            if rule.event_pattern.matches_event(event):  # type: ignore[arg-type]
-                self._deliver(rule, region, event, event["time"])
+        self.cloud.log.info(f"rule {rule.name} matched an event -> {arn}")

@@ -120,16 +120,15 @@ class SqsPoller:
         pending = self._pending.setdefault(esm.uuid, Pending(time.monotonic()))
         wanted = batch_size - len(pending.messages)
         if wanted > 0:
-            received = backend.receive_message(
-                queue_name,
-                min(wanted, 10),
-                0,
-                int(getattr(queue, "visibility_timeout", 30)),
-                ["All"],
-            )
+            visibility = int(getattr(queue, "visibility_timeout", 30))
+            received = backend.receive_message(queue_name, min(wanted, 10), 0, visibility, ["All"])
             if received and not pending.messages:
                 pending.first_seen = time.monotonic()
-            pending.messages.extend(received)
+            # a message whose visibility ran out while the batch was filling comes back:
+            # keep one copy, the newest (its receipt handle is the valid one)
+            fresh = {message.id: message for message in received}
+            kept = [fresh.pop(message.id, message) for message in pending.messages]
+            pending.messages = kept + list(fresh.values())
         if not pending.messages:
             return False
         window = float(esm.max_batch_window or 0)

@@ -1,0 +1,1 @@
+"""The deploy engine: model -> observe -> plan (pure) -> execute, for every mutating verb."""

@@ -1,7 +1,8 @@
 """``adapt(app)`` (module ``adapter``): a Lambda handler serving a WSGI or ASGI app from every HTTP event shape.
 
 The handler never raises. HTTP events are served; a malformed one gets a 400, an app
-failure a 500 carrying the request id (the traceback goes to the log); keep-warm pings
+failure a 500 carrying the request id (the traceback goes to the log, and into the answer
+too with ``debug``: see ``error_body``); keep-warm pings
 are answered without calling the app; any other event gets an error answer and a log
 line. Every HTTP request writes one access-log line (see ``accesslog``).
 """
@@ -45,6 +46,7 @@ def adapt(
     base_path: str | None = None,
     context_header_mappings: Mapping[str, str] | None = None,
     exception_handler: Any = None,
+    debug: bool = False,
 ) -> HttpHandler:
     """A ``handler(event, context)`` serving ``app`` (WSGI, or ASGI 3 / ASGI 2, detected).
 
@@ -52,7 +54,9 @@ def adapt(
     apps without lifespan support, "on" requires it, "off" skips it. ``base_path`` is
     the custom-domain base path the app is mounted under. ``binary_support``,
     ``additional_text_mimetypes``, ``context_header_mappings`` and ``exception_handler``
-    are Zappa's settings of the same names.
+    are Zappa's settings of the same names. ``debug`` (Zappa's setting; off here, as a
+    500 should not show code to clients unless asked) puts the error and its traceback
+    in the body of the 500s this handler answers for an app that raised.
     """
     return HttpHandler(
         app,
@@ -62,6 +66,7 @@ def adapt(
         base_path=(base_path or "").strip("/"),
         context_header_mappings=dict(context_header_mappings or {}),
         exception_handler=exception_handler,
+        debug=debug,
     )
 
 
@@ -78,6 +83,7 @@ class HttpHandler:
         base_path: str,
         context_header_mappings: dict[str, str],
         exception_handler: Any,
+        debug: bool = False,
     ) -> None:
         kind, version = app_kind(app, app_type)
         self.app = app
@@ -95,6 +101,7 @@ class HttpHandler:
         self.base_path = base_path
         self.context_header_mappings = context_header_mappings
         self.exception_handler = exception_handler
+        self.debug = debug
         # A WSGI app without context_header_mappings goes from the event's fields straight
         # to the environ and from the app's answer straight to the event's: no Request.
         self.direct = kind == "wsgi" and not context_header_mappings
@@ -194,15 +201,15 @@ class HttpHandler:
         return response
 
     def failed(self, req: Request, exc: BaseException) -> tuple[int, list[tuple[str, str]], bytes]:
-        """A 500 for an app that raised; the traceback goes to the log, the request id to the client."""
+        """A 500 for an app that raised: the traceback goes to the log, the request id (and,
+        with ``debug``, the error and its traceback) to the client."""
         log_exception(f"{req.method} {req.script_name}{req.path} failed", exc, req.request_id)
         if self.exception_handler is not None:
             try:
                 self.exception_handler(exc, req.event, req.context)
             except Exception as handler_exc:
                 log_exception("exception_handler failed", handler_exc, req.request_id)
-        body = f'{{"message":"Internal Server Error","request_id":{_quote(req.request_id)}}}'
-        return 500, _JSON, body.encode()
+        return 500, _JSON, error_body(req.request_id, exc if self.debug else None)
 
     def _bad_request(
         self, source: HttpSource, event: dict[str, Any], context: Any, exc: Exception, start: float
@@ -259,6 +266,35 @@ def unknown_event(event: Any, context: Any) -> dict[str, Any]:
     )
     sys.stderr.write(f"[skylift] {rid} {message}\n")
     return {"error": "UnrecognizedEvent", "message": message}
+
+
+def error_body(request_id: str, exc: BaseException | None) -> bytes:
+    """The JSON body of a 500: a fixed message and the request id, which finds the log event.
+
+    With an exception (``debug`` on), also ``error`` (its type and message) and
+    ``traceback`` (the lines Python prints, chained causes included) for the developer.
+    """
+    if exc is None:
+        return f'{{"message":"Internal Server Error","request_id":{_quote(request_id)}}}'.encode()
+    import json
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    body = {
+        "message": "Internal Server Error",
+        "request_id": request_id,
+        "error": _summary(exc),
+        "traceback": text.rstrip().split("\n"),
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _summary(exc: BaseException) -> str:
+    try:
+        message = str(exc)
+    except Exception:  # an exception's __str__ is the app's code: it may fail too
+        message = "<str() failed>"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def log_exception(what: str, exc: BaseException, request_id: str) -> None:

@@ -508,9 +508,8 @@ def drive(kind: str, contender: str, number: int) -> None:
         _MARK()
 
 
-def instructions(number: int, only: set[str] | None = None) -> list[tuple[str, str, str, float]]:
-    """CPU instructions per request (callgrind's Ir): one valgrind run per contender, the
-    same warm-up in each, the loop's own cost taken off. Deterministic, unlike time."""
+def _callgrind(kind: str, contender: str, number: int, seed: int) -> list[float]:
+    """Instructions per request of one contender for each event shape: one valgrind run."""
     import re
     import shutil
     import subprocess
@@ -518,6 +517,46 @@ def instructions(number: int, only: set[str] | None = None) -> list[tuple[str, s
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        subprocess.run(
+            [
+                valgrind,
+                "--tool=callgrind",
+                "--dump-before=os_getppid*",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                os.path.abspath(__file__),
+                "--drive",
+                kind,
+                contender,
+                str(number),
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        )
+        totals = []
+        numbered = [n for n in os.listdir(tmp) if n.rsplit(".", 1)[-1].isdigit()]
+        for name in sorted(numbered, key=lambda n: int(n.rsplit(".", 1)[-1])):
+            with open(os.path.join(tmp, name)) as fh:
+                found = re.search(r"^totals: (\d+)", fh.read(), re.MULTILINE)
+            if found:
+                totals.append(int(found.group(1)))
+    # dumps at each mark: start..mark, then per event its loop, then the next warm-up
+    if len(totals) != 2 * len(EVENTS):
+        raise SystemExit(f"callgrind gave {len(totals)} dumps for {contender}, not 6")
+    return [totals[1 + 2 * i] / number for i in range(len(EVENTS))]
+
+
+def instructions(
+    number: int, only: set[str] | None = None, seeds: int = 1
+) -> list[tuple[str, str, str, float]]:
+    """CPU instructions per request (callgrind's Ir): one valgrind run per contender and
+    hash seed, the same warm-up in each, the loop's own cost taken off. Deterministic,
+    unlike time, once the hash seed is fixed: string hashes decide where dict keys land,
+    and from one seed to another the same code moves by up to ~2.5k per request, as much
+    as the changes worth measuring. ``seeds`` runs seeds 0..seeds-1 and averages them."""
     rows: list[tuple[str, str, str, float]] = []
     for kind, label, contenders in (
         ("wsgi", "Flask", ["direct", "skylift", "apig-wsgi", "floor"]),
@@ -529,35 +568,8 @@ def instructions(number: int, only: set[str] | None = None) -> list[tuple[str, s
                 continue
         counts: dict[str, list[float]] = {}
         for contender in ["noop", *contenders]:
-            with tempfile.TemporaryDirectory() as tmp:
-                out = os.path.join(tmp, "callgrind.out")
-                subprocess.run(
-                    [
-                        valgrind,
-                        "--tool=callgrind",
-                        "--dump-before=os_getppid*",
-                        f"--callgrind-out-file={out}",
-                        sys.executable,
-                        os.path.abspath(__file__),
-                        "--drive",
-                        kind,
-                        contender,
-                        str(number),
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                totals = []
-                numbered = [n for n in os.listdir(tmp) if n.rsplit(".", 1)[-1].isdigit()]
-                for name in sorted(numbered, key=lambda n: int(n.rsplit(".", 1)[-1])):
-                    with open(os.path.join(tmp, name)) as fh:
-                        found = re.search(r"^totals: (\d+)", fh.read(), re.MULTILINE)
-                    if found:
-                        totals.append(int(found.group(1)))
-            # dumps at each mark: start..mark, then per event its loop, then the next warm-up
-            if len(totals) != 2 * len(EVENTS):
-                raise SystemExit(f"callgrind gave {len(totals)} dumps for {contender}, not 6")
-            counts[contender] = [totals[1 + 2 * i] / number for i in range(len(EVENTS))]
+            runs = [_callgrind(kind, contender, number, seed) for seed in range(seeds)]
+            counts[contender] = [sum(column) / seeds for column in zip(*runs, strict=True)]
         for i, shape in enumerate(EVENTS):
             for contender in contenders:
                 rows.append((label, shape, contender, counts[contender][i] - counts["noop"][i]))
@@ -578,6 +590,12 @@ def main() -> int:
         help="with --instructions: these contenders (comma-separated) and the direct call",
     )
     parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="with --instructions: average over hash seeds 0..SEEDS-1 (PYTHONHASHSEED)",
+    )
+    parser.add_argument(
         "--drive", nargs=3, metavar=("KIND", "CONTENDER", "N"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -586,10 +604,12 @@ def main() -> int:
         drive(kind, contender, int(number))
         return 0
     if args.instructions:
-        rows = instructions(args.number, set(args.only.split(",")) if args.only else None)
+        rows = instructions(
+            args.number, set(args.only.split(",")) if args.only else None, args.seeds
+        )
         sys.stdout.write(
-            f"Python {sys.version.split()[0]}, instructions per request "
-            f"(callgrind Ir, {args.number} requests after 300)\n\n"
+            f"Python {sys.version.split()[0]}, instructions per request (callgrind Ir, "
+            f"{args.number} requests after 300, hash seeds 0..{args.seeds - 1})\n\n"
         )
         return 0 if report(rows, sys.stdout, unit="Ir") else 1
     real_stdout = sys.stdout

@@ -1,7 +1,8 @@
 """``adapt(app)`` (module ``adapter``): a Lambda handler serving a WSGI or ASGI app from every HTTP event shape.
 
 The handler never raises. HTTP events are served; a malformed one gets a 400, an app
-failure a 500 carrying the request id (the traceback goes to the log); keep-warm pings
+failure a 500 carrying the request id (the traceback goes to the log, and into the answer
+too with ``debug``: see ``error_body``); keep-warm pings
 are answered without calling the app; any other event gets an error answer and a log
 line. Every HTTP request writes one access-log line (see ``accesslog``).
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 import sys
 from time import perf_counter
 
-from skylift.runtime.accesslog import format_access_line, write_access_line
+from skylift.runtime.accesslog import HEADS, format_access_line, quote, write_access_line
 from skylift.runtime.events import http_source
-from skylift.runtime.http import BodyPolicy, Request
+from skylift.runtime.events._common import matched
+from skylift.runtime.http import BodyPolicy, Request, request_from
 from skylift.runtime.loader import app_kind
-from skylift.runtime.wsgi import WsgiBridge
+from skylift.runtime.wsgi import WsgiBridge, call_app, environ_from
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
     from skylift.runtime.events import HttpSource
@@ -44,6 +46,7 @@ def adapt(
     base_path: str | None = None,
     context_header_mappings: Mapping[str, str] | None = None,
     exception_handler: Any = None,
+    debug: bool = False,
 ) -> HttpHandler:
     """A ``handler(event, context)`` serving ``app`` (WSGI, or ASGI 3 / ASGI 2, detected).
 
@@ -51,7 +54,9 @@ def adapt(
     apps without lifespan support, "on" requires it, "off" skips it. ``base_path`` is
     the custom-domain base path the app is mounted under. ``binary_support``,
     ``additional_text_mimetypes``, ``context_header_mappings`` and ``exception_handler``
-    are Zappa's settings of the same names.
+    are Zappa's settings of the same names. ``debug`` (Zappa's setting; off here, as a
+    500 should not show code to clients unless asked) puts the error and its traceback
+    in the body of the 500s this handler answers for an app that raised.
     """
     return HttpHandler(
         app,
@@ -61,6 +66,7 @@ def adapt(
         base_path=(base_path or "").strip("/"),
         context_header_mappings=dict(context_header_mappings or {}),
         exception_handler=exception_handler,
+        debug=debug,
     )
 
 
@@ -77,6 +83,7 @@ class HttpHandler:
         base_path: str,
         context_header_mappings: dict[str, str],
         exception_handler: Any,
+        debug: bool = False,
     ) -> None:
         kind, version = app_kind(app, app_type)
         self.app = app
@@ -94,12 +101,59 @@ class HttpHandler:
         self.base_path = base_path
         self.context_header_mappings = context_header_mappings
         self.exception_handler = exception_handler
+        self.debug = debug
+        # A WSGI app without context_header_mappings goes from the event's fields straight
+        # to the environ and from the app's answer straight to the event's: no Request.
+        self.direct = kind == "wsgi" and not context_header_mappings
+        self.source: HttpSource | None = None  # the shape of the last event
+        # What answers events that are not HTTP requests (the packaged handler routes them
+        # by the settings); None: keep-warm pings and unknown events are answered here.
+        self.fallback: Callable[[Any, Any], Any] | None = None
 
-    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
-        source = http_source(event) if type(event) is dict else None
-        if source is None:
+    def __call__(self, event: Any, context: Any) -> Any:
+        """Serve an HTTP event; answer anything else (see ``other``).
+
+        Never raises, unless a ``fallback`` does. A WSGI app gets its environ straight
+        from the event's fields and its answer goes straight into the event's shape: no
+        neutral Request in between, and the whole path is this one method (in CPython a
+        call costs about as much as ten dict lookups).
+        """
+        start = perf_counter()
+        if type(event) is not dict:
             return self.other(event, context)
-        return self.serve(source, event, context)
+        source = self.source  # one front door nearly always: its shape is tried first
+        direct = self.direct
+        fields: tuple[Any, ...] | None = None
+        try:
+            if source is not None:
+                fields = source.fields(event, context, self.base_path)
+            if fields is None:
+                found = http_source(event)
+                if found is not None:
+                    source = self.source = found
+                    fields = matched(found.fields(event, context, self.base_path))
+            if direct and fields is not None:
+                environ = environ_from(fields)
+        except Exception as exc:
+            return self._bad_request(source, event, context, exc, start)  # type: ignore[arg-type]
+        if fields is None or source is None:  # not HTTP; outside the try: a fallback may raise
+            return self.other(event, context)
+        if not direct:
+            return self.respond_request(source, event, fields, start)
+        method = fields[0]
+        try:
+            status, headers, body = call_app(self.app, environ)
+            response = source.answer(method, event, status, headers, body, self.policy)
+        except (Exception, SystemExit) as exc:
+            status, headers, body = self.failed(request_from(fields), exc)
+            response = source.answer(method, event, status, headers, body, self.policy)
+        # format_access_line(), inline
+        head = HEADS[(method, fields[5], fields[1], status, fields[6], fields[10], source.NAME)]
+        sys.stdout.write(
+            f"{head}{len(body)},"
+            f'"ms":{(perf_counter() - start) * 1000.0:.3f},"rid":{quote(fields[11])}}}\n'
+        )
+        return response
 
     def shutdown(self) -> None:
         """ASGI lifespan shutdown (nothing to do for WSGI)."""
@@ -108,23 +162,30 @@ class HttpHandler:
 
     # -- HTTP ---------------------------------------------------------------
     def serve(self, source: HttpSource, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        start = perf_counter()
-        _stdout = sys.stdout  # one write of one pre-formatted line: no logging machinery
+        """Serve an event ``source.matches()``: the packaged handler's way in."""
+        self.source = source
+        response: dict[str, Any] = self(event, context)  # a dict: the event is HTTP
+        return response
+
+    def respond_request(
+        self, source: HttpSource, event: dict[str, Any], fields: tuple[Any, ...], start: float
+    ) -> dict[str, Any]:
+        """``respond()`` through the neutral Request: ASGI apps, and WSGI with context headers."""
         bridge = self.bridge
+        req = request_from(fields)
         try:
-            req = source.to_request(event, context, self.base_path)
             if self.context_header_mappings:
                 req.headers = [*req.headers, *self._context_headers(event)]
             prepared = bridge.prepare(req)
         except Exception as exc:
-            return self._bad_request(source, event, context, exc, start)
+            return self._bad_request(source, event, req.context, exc, start)
         try:
             status, headers, body = bridge.run(prepared, req)
             response = source.from_response(req, status, headers, body, self.policy)
         except (Exception, SystemExit) as exc:
             status, headers, body = self.failed(req, exc)
             response = source.from_response(req, status, headers, body, self.policy)
-        _stdout.write(
+        sys.stdout.write(
             format_access_line(
                 req.method,
                 req.script_name + req.path,
@@ -140,15 +201,15 @@ class HttpHandler:
         return response
 
     def failed(self, req: Request, exc: BaseException) -> tuple[int, list[tuple[str, str]], bytes]:
-        """A 500 for an app that raised; the traceback goes to the log, the request id to the client."""
+        """A 500 for an app that raised: the traceback goes to the log, the request id (and,
+        with ``debug``, the error and its traceback) to the client."""
         log_exception(f"{req.method} {req.script_name}{req.path} failed", exc, req.request_id)
         if self.exception_handler is not None:
             try:
                 self.exception_handler(exc, req.event, req.context)
             except Exception as handler_exc:
                 log_exception("exception_handler failed", handler_exc, req.request_id)
-        body = f'{{"message":"Internal Server Error","request_id":{_quote(req.request_id)}}}'
-        return 500, _JSON, body.encode()
+        return 500, _JSON, error_body(req.request_id, exc if self.debug else None)
 
     def _bad_request(
         self, source: HttpSource, event: dict[str, Any], context: Any, exc: Exception, start: float
@@ -177,7 +238,9 @@ class HttpHandler:
         return headers
 
     # -- everything else ----------------------------------------------------
-    def other(self, event: Any, context: Any) -> dict[str, Any]:
+    def other(self, event: Any, context: Any) -> Any:
+        if self.fallback is not None:
+            return self.fallback(event, context)
         from skylift.runtime.events.schedule import is_keep_warm
 
         if type(event) is dict and is_keep_warm(event):
@@ -203,6 +266,35 @@ def unknown_event(event: Any, context: Any) -> dict[str, Any]:
     )
     sys.stderr.write(f"[skylift] {rid} {message}\n")
     return {"error": "UnrecognizedEvent", "message": message}
+
+
+def error_body(request_id: str, exc: BaseException | None) -> bytes:
+    """The JSON body of a 500: a fixed message and the request id, which finds the log event.
+
+    With an exception (``debug`` on), also ``error`` (its type and message) and
+    ``traceback`` (the lines Python prints, chained causes included) for the developer.
+    """
+    if exc is None:
+        return f'{{"message":"Internal Server Error","request_id":{_quote(request_id)}}}'.encode()
+    import json
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    body = {
+        "message": "Internal Server Error",
+        "request_id": request_id,
+        "error": _summary(exc),
+        "traceback": text.rstrip().split("\n"),
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _summary(exc: BaseException) -> str:
+    try:
+        message = str(exc)
+    except Exception:  # an exception's __str__ is the app's code: it may fail too
+        message = "<str() failed>"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def log_exception(what: str, exc: BaseException, request_id: str) -> None:

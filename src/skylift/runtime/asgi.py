@@ -270,12 +270,11 @@ class AsgiBridge:
                 encoded = _header_name(name)
             if not encoded:
                 continue
-            if type(value) is list and len(value) == 1:
-                value = value[0]
             if type(value) is str:
                 headers.append((encoded, value.encode("utf-8", "surrogateescape")))
-            elif type(value) is list:  # a header sent several times: one entry each
-                headers.extend((encoded, v.encode("utf-8", "surrogateescape")) for v in value)
+            elif type(value) is list:  # a multi-value shape: one entry per value (often one)
+                for v in value:  # anything but a str has no encode(): a bad request
+                    headers.append((encoded, v.encode("utf-8", "surrogateescape")))
             else:
                 raise TypeError(f"header value {value!r} is not a string")
         root = req.script_name

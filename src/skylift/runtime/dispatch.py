@@ -1,7 +1,8 @@
 """Routing of the events that are not HTTP requests, by the stage's settings.
 
 Schedules run the function named in ``events``; records go to the function mapped to
-their source ARN; ``skylift invoke``/``manage``/raw payloads and @task messages run
+their source ARN; direct invocations (``skylift_invoke``, Django commands, raw Python:
+what Zappa's ``invoke``/``manage`` send, and what skylift's will) and @task messages run
 here; authorizer and Cognito events go to their configured functions. Anything else
 is logged and answered with an error.
 """
@@ -96,7 +97,7 @@ def _task_or_function(settings: Settings, event: dict[str, Any], context: Any) -
     return result
 
 
-# -- skylift invoke / manage / raw ------------------------------------------
+# -- direct invocations: invoke / manage / raw ---------------------------------
 
 
 def _direct(

@@ -26,13 +26,18 @@ __all__ = ["Runtime", "lambda_handler", "start"]
 
 
 class _FailedApp:
-    """Stands in for an app that could not be loaded: every request is a 500 saying why."""
+    """Stands in for an app that could not be loaded: every request is a 500 saying why.
 
-    def __init__(self, reason: str) -> None:
+    The failure is raised again as the cause of a fresh exception per request, so the
+    log (and, with ``debug``, the answer) shows where it happened at load time.
+    """
+
+    def __init__(self, reason: str, cause: Exception) -> None:
         self.reason = reason
+        self.cause = cause
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        raise RuntimeError(self.reason)
+        raise RuntimeError(self.reason) from self.cause
 
 
 class Runtime:
@@ -49,6 +54,11 @@ class Runtime:
         self._http_source = http_source
         self._unknown_event = unknown_event
         self._log_exception = log_exception
+
+    @property
+    def debug(self) -> bool:
+        """Zappa's ``debug`` (default true): tracebacks in the 500s skylift answers."""
+        return self.settings.get("debug", True) is not False
 
     # -- setup ----------------------------------------------------------------
     def prepare_environment(self) -> None:
@@ -106,37 +116,51 @@ class Runtime:
                 base_path=settings.get("base_path") or None,
                 context_header_mappings=settings.get("context_header_mappings") or None,
                 exception_handler=import_function(exception_handler) if exception_handler else None,
+                debug=self.debug,
             )
         except Exception as exc:
             self._log_exception("the app could not be loaded", exc, "init")
-            return adapt(_FailedApp(f"the app could not be loaded: {exc!r}"))
+            return adapt(
+                _FailedApp(f"the app could not be loaded: {type(exc).__name__}: {exc}", exc),
+                debug=self.debug,
+            )
         if handler.kind == "asgi":
             _install_shutdown(handler)
+        handler.fallback = self._route  # what is not HTTP goes where settings say
         self.http = handler
         return handler
 
     # -- events ---------------------------------------------------------------
     def __call__(self, event: Any, context: Any) -> Any:
         if self.setup_error is not None:
-            return self._setup_failed(event, context)
+            return self._setup_failed(self.setup_error, event, context)
         if self.custom is not None:
             return self.custom(event, context)
+        http = self.http
+        if http is not None:  # the app is loaded: it serves HTTP, the rest goes to _route
+            return http(event, context)
+        if type(event) is dict:
+            source = self._http_source(event)
+            if source is not None:
+                return self.load_app().serve(source, event, context)
+        return self._route(event, context)
+
+    def _route(self, event: Any, context: Any) -> Any:
+        """A non-HTTP event: scheduled, records, invoke, authorizer, Cognito... or unknown."""
         if type(event) is not dict:
             return self._unknown_event(event, context)
-        source = self._http_source(event)
-        if source is not None:
-            return (self.http or self.load_app()).serve(source, event, context)
         from skylift.runtime.dispatch import route
 
         return route(self.settings, event, context, self.load_app)
 
-    def _setup_failed(self, event: Any, context: Any) -> Any:
+    def _setup_failed(self, error: Exception, event: Any, context: Any) -> Any:
         from skylift.runtime.adapter import adapt
 
-        reason = f"the execution environment could not be set up: {self.setup_error!r}"
+        reason = f"the execution environment could not be set up: {type(error).__name__}: {error}"
         source = self._http_source(event) if type(event) is dict else None
         if source is not None:
-            return adapt(_FailedApp(reason)).serve(source, event, context)
+            failed = adapt(_FailedApp(reason, error), debug=self.debug)
+            return failed.serve(source, event, context)
         from skylift.runtime.errors import EventError
 
         raise EventError(reason)

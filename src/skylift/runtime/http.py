@@ -24,7 +24,10 @@ __all__ = [
     "BodyPolicy",
     "Request",
     "decode_body",
+    "encode_body",
     "reason_phrase",
+    "request_from",
+    "status_line",
 ]
 
 # Content types sent as text when binary support is on; everything else is base64.
@@ -110,6 +113,21 @@ class Request:
         return f"<Request {self.method} {self.script_name}{self.path}>"
 
 
+def request_from(fields: tuple[Any, ...]) -> Request:
+    """The Request for a shape's ``fields()`` tuple.
+
+    ``fields`` is ``Request``'s arguments in order, then ``multi``: whether the header
+    values are lists (the multi-value shapes). The headers are the event's own dict. The
+    WSGI bridge takes that tuple as it is (a tuple costs a fifth of a ``Request``); the
+    ASGI bridge, failure paths and tests get the Request, whose headers are pairs.
+    """
+    req = Request(*fields[:14])
+    headers = req.headers
+    if type(headers) is dict:
+        req.headers = headers.items()
+    return req
+
+
 class BodyPolicy:
     """Decides whether a response body goes back as text or base64 (Zappa's ``binary_support``).
 
@@ -118,7 +136,7 @@ class BodyPolicy:
     is sent as base64 rather than crashing or being mangled.
     """
 
-    __slots__ = ("binary_support", "text_prefixes")
+    __slots__ = ("binary_support", "decodes", "text_prefixes")
 
     def __init__(
         self, binary_support: bool = True, additional_text_mimetypes: tuple[str, ...] = ()
@@ -127,6 +145,18 @@ class BodyPolicy:
         self.text_prefixes = DEFAULT_TEXT_MIMETYPES + tuple(
             m.strip().lower() for m in additional_text_mimetypes if m.strip()
         )
+        # Content type -> "try UTF-8 first" (the answer of encode() for a body without a
+        # Content-Encoding), remembered: an app sends few distinct content types.
+        self.decodes: dict[str, bool] = {}
+
+    def decoded(self, content_type: str) -> bool:
+        """Whether a body of this content type (and no Content-Encoding) is sent as text."""
+        text = not self.binary_support or self.is_text(content_type)
+        decodes = self.decodes
+        if len(decodes) >= _CACHE_MAX:  # content types are app-chosen: bound the memory
+            decodes.clear()
+        decodes[content_type] = text
+        return text
 
     def is_text(self, content_type: str) -> bool:
         if not content_type:
@@ -152,6 +182,29 @@ class BodyPolicy:
             return b2a_base64(body, newline=False).decode("ascii"), True
 
 
+def encode_body(
+    policy: BodyPolicy, status: int, method: str, body: bytes, content_type: str, encoding: str
+) -> tuple[str, bool]:
+    """The answer's ``body`` and ``isBase64Encoded``: none for HEAD, 1xx, 204 and 304.
+
+    Same result as ``policy.encode()``; the common case (no Content-Encoding, a content
+    type seen before) costs two dict lookups and a decode.
+    """
+    if not body or method == "HEAD" or status < 200 or status == 204 or status == 304:
+        return "", False
+    if encoding:
+        return policy.encode(body, content_type, encoding)
+    text = policy.decodes.get(content_type)
+    if text is None:
+        text = policy.decoded(content_type)
+    if text:
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return b2a_base64(body, newline=False).decode("ascii"), True
+
+
 def decode_body(body: Any, is_base64: Any) -> bytes:
     """The request body bytes from an event's ``body`` and ``isBase64Encoded`` fields."""
     if not body:
@@ -167,6 +220,8 @@ def decode_body(body: Any, is_base64: Any) -> bytes:
 
 
 _PHRASES: dict[int, str] = {}
+STATUS_LINES: dict[int, str] = {}
+_CACHE_MAX = 256
 
 
 def reason_phrase(status: int) -> str:
@@ -176,3 +231,13 @@ def reason_phrase(status: int) -> str:
 
         _PHRASES.update({s.value: s.phrase for s in HTTPStatus})
     return _PHRASES.get(status, "")
+
+
+def status_line(status: int) -> str:
+    """ALB's and Lattice's ``statusDescription``: "200 OK" ("299" when the code has no phrase)."""
+    line = STATUS_LINES.get(status)
+    if line is None:
+        line = f"{status} {reason_phrase(status)}".rstrip()
+        if len(STATUS_LINES) < _CACHE_MAX:
+            STATUS_LINES[status] = line
+    return line

@@ -1,5 +1,10 @@
 """One module per event source. HTTP shapes expose ``matches``, ``to_request``, ``from_response``.
 
+Each also has the two halves the handler's fast path uses: ``fields`` (``to_request``'s
+arguments as a tuple, headers still the event's dict; None when the event is not of the
+shape, so that trying the last shape first costs nothing more) and ``answer``
+(``from_response`` from the request's method and event instead of a ``Request``).
+
 ``http_source(event)`` names the HTTP shape of an event, or None. A shape's module is
 imported the first time an event of that shape arrives: an environment only ever loads
 the one or two shapes its front door sends. Where shapes overlap the modules' own
@@ -26,7 +31,21 @@ if TYPE_CHECKING:
 
         def matches(self, event: dict[str, Any]) -> bool: ...
 
+        def fields(
+            self, event: dict[str, Any], context: Any, base_path: str
+        ) -> tuple[Any, ...] | None: ...
+
         def to_request(self, event: dict[str, Any], context: Any, base_path: str) -> Request: ...
+
+        def answer(
+            self,
+            method: str,
+            event: dict[str, Any],
+            status: int,
+            headers: Iterable[tuple[str, str]],
+            body: bytes,
+            policy: BodyPolicy,
+        ) -> dict[str, Any]: ...
 
         def from_response(
             self,

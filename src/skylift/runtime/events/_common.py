@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skylift.runtime.http import BadRequest, BodyPolicy
+from skylift.runtime.http import BadRequest
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
@@ -11,6 +11,13 @@ if TYPE_CHECKING:
 
 # Characters a query key or value may hold without percent-encoding (RFC 3986 unreserved).
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def matched(fields: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """``fields()`` of an event its shape's ``matches()`` accepted (to_request's contract)."""
+    if fields is None:
+        raise BadRequest("the event is not of this shape")
+    return fields
 
 
 def mapping(value: Any, what: str) -> Mapping[str, Any]:
@@ -127,33 +134,52 @@ def request_id(context: Any, request_context: Mapping[str, Any]) -> str:
     return rid if isinstance(rid, str) else "-"
 
 
+# Response header name -> its role for the answer: 0 other, 1 Content-Type, 2
+# Content-Encoding, 3 Set-Cookie. A dict lookup instead of lower() and compares per header.
+OTHER, CONTENT_TYPE, CONTENT_ENCODING, SET_COOKIE = 0, 1, 2, 3
+ROLES: dict[str, int] = {}
+_ROLES_MAX = 512
+
+
+def role(name: str) -> int:
+    """The role of a response header name (remembered; the lookup is ``ROLES.get(name)``)."""
+    lower = name.lower()
+    kind = (
+        CONTENT_TYPE
+        if lower == "content-type"
+        else CONTENT_ENCODING
+        if lower == "content-encoding"
+        else SET_COOKIE
+        if lower == "set-cookie"
+        else OTHER
+    )
+    if len(ROLES) >= _ROLES_MAX:  # names are app-chosen: bound the memory
+        ROLES.clear()
+    ROLES[name] = kind
+    return kind
+
+
 def group_headers(
     headers: Iterable[tuple[str, str]],
 ) -> tuple[dict[str, list[str]], str, str]:
     """{name: [values]} from the app's header pairs, plus its Content-Type and Content-Encoding."""
     grouped: dict[str, list[str]] = {}
     content_type = content_encoding = ""
+    roles = ROLES
     for name, value in headers:
         values = grouped.get(name)
         if values is None:
             grouped[name] = [value]
         else:
             values.append(value)
-        lower = name.lower()
-        if lower == "content-type":
+        kind = roles.get(name)
+        if kind is None:
+            kind = role(name)
+        if kind == CONTENT_TYPE:
             content_type = value
-        elif lower == "content-encoding":
+        elif kind == CONTENT_ENCODING:
             content_encoding = value
     return grouped, content_type, content_encoding
-
-
-def status_body(
-    status: int, method: str, body: bytes, policy: BodyPolicy, content_type: str, encoding: str
-) -> tuple[str, bool]:
-    """The body to send: none for HEAD, 1xx, 204 and 304, whatever the app produced."""
-    if method == "HEAD" or status in (204, 304) or status < 200:
-        return "", False
-    return policy.encode(body, content_type, encoding)
 
 
 def cookie_casings(count: int) -> list[str]:

@@ -10,14 +10,27 @@ the one the load balancer appended (the first is whatever the client sent).
 from __future__ import annotations
 
 from skylift.runtime.events._common import (
+    CONTENT_TYPE,
+    ROLES,
+    SET_COOKIE,
     cookie_casings,
     group_headers,
     last_forwarded_for,
+    matched,
     raw_query,
-    status_body,
+    role,
     unquote_path,
 )
-from skylift.runtime.http import BadRequest, BodyPolicy, Request, decode_body, reason_phrase
+from skylift.runtime.http import (
+    STATUS_LINES,
+    BadRequest,
+    BodyPolicy,
+    Request,
+    decode_body,
+    encode_body,
+    request_from,
+    status_line,
+)
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
@@ -42,7 +55,13 @@ def _last(value: Any) -> Any:
     return value
 
 
-def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ...] | None:
+    """The request's fields (see ``http.request_from``); None when ``matches(event)`` is false."""
+    if "httpMethod" not in event:
+        return None
+    rc = event.get("requestContext")
+    if type(rc) is not dict or "elb" not in rc:
+        return None
     method = event["httpMethod"]
     path = event.get("path") or "/"
     multi = "multiValueHeaders" in event
@@ -52,20 +71,36 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
     if multi:
         query = raw_query(event.get("multiValueQueryStringParameters"), multi=True)
     else:
-        query = raw_query(event.get("queryStringParameters"), multi=False)
-    scheme = _last(headers.get("x-forwarded-proto"))
-    port = _last(headers.get("x-forwarded-port"))
-    host = _last(headers.get("host"))
-    agent = _last(headers.get("user-agent"))
-    rid = getattr(context, "aws_request_id", None)
-    return Request(
+        params = event.get("queryStringParameters")
+        query = raw_query(params, multi=False) if params else ""
+    get = headers.get
+    scheme = get("x-forwarded-proto")
+    port = get("x-forwarded-port")
+    host = get("host")
+    agent = get("user-agent")
+    if multi or type(scheme) is list or type(port) is list:
+        scheme, port = _last(scheme), _last(port)
+    if multi or type(host) is list or type(agent) is list:
+        host, agent = _last(host), _last(agent)
+    forwarded = get("x-forwarded-for")
+    if type(forwarded) is str and forwarded:
+        # the entry the load balancer added (rsplit(",", 1)[-1], without the list)
+        client = forwarded[forwarded.rfind(",") + 1 :].strip()
+    else:
+        client = last_forwarded_for(forwarded)
+    try:
+        rid = context.aws_request_id
+    except AttributeError:  # no Lambda context (a test, a local call)
+        rid = None
+    body = event.get("body")
+    return (
         method,
         unquote_path(path) if "%" in path else path,
         query,
-        headers.items(),
-        decode_body(event.get("body"), event.get("isBase64Encoded")),
+        headers,
+        decode_body(body, event.get("isBase64Encoded")) if body else b"",
         "",
-        last_forwarded_for(headers.get("x-forwarded-for")),
+        client,
         scheme if type(scheme) is str and scheme else "http",
         host if type(host) is str else "",
         port if type(port) is str and port else "80",
@@ -73,7 +108,83 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
         rid if type(rid) is str else "-",
         event,
         context,
+        multi,
     )
+
+
+def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+    return request_from(matched(fields(event, context, base_path)))
+
+
+def answer(
+    method: str,
+    event: dict[str, Any],
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    policy: BodyPolicy,
+) -> dict[str, Any]:
+    mapping: dict[str, Any]
+    if "multiValueHeaders" in event:  # the target group's multi-value mode: answer in it
+        kind_of_map = "multiValueHeaders"
+        mapping, content_type, encoding = group_headers(headers)
+    else:
+        kind_of_map = "headers"
+        mapping, content_type, encoding = _single(headers)
+    text_body: str | None = None
+    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
+        body
+        and not encoding
+        and policy.decodes.get(content_type)
+        and method != "HEAD"
+        and 200 <= status != 204
+        and status != 304
+    ):
+        try:
+            text_body, b64 = body.decode(), False
+        except UnicodeDecodeError:
+            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
+    if text_body is None:
+        text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
+    return {
+        "statusCode": status,
+        "statusDescription": STATUS_LINES.get(status) or status_line(status),
+        kind_of_map: mapping,
+        "body": text_body,
+        "isBase64Encoded": b64,
+    }
+
+
+def _single(headers: Iterable[tuple[str, str]]) -> tuple[dict[str, str], str, str]:
+    """The single-value map of the app's headers: repeats joined with ",", except Set-Cookie."""
+    single: dict[str, str] = {}
+    cookies: list[str] | None = None
+    content_type = encoding = ""
+    roles = ROLES
+    for name, value in headers:
+        kind = roles.get(name)
+        if kind is None:
+            kind = role(name)
+        if kind:
+            if kind == SET_COOKIE:
+                if cookies is None:
+                    cookies = [value]
+                else:
+                    cookies.append(value)
+                continue
+            if kind == CONTENT_TYPE:
+                content_type = value
+            else:
+                encoding = value
+        if name in single:
+            single[name] = f"{single[name]},{value}"
+        else:
+            single[name] = value
+    if cookies:
+        # One map key per cookie: header names are case-insensitive, map keys are not.
+        for casing, value in zip(cookie_casings(len(cookies)), cookies, strict=True):
+            single[casing] = value
+    return single, content_type, encoding
 
 
 def from_response(
@@ -83,39 +194,4 @@ def from_response(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    if "multiValueHeaders" in request.event:
-        grouped, content_type, encoding = group_headers(headers)
-        text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
-        return {
-            "statusCode": status,
-            "statusDescription": f"{status} {reason_phrase(status)}".rstrip(),
-            "multiValueHeaders": grouped,
-            "body": text_body,
-            "isBase64Encoded": b64,
-        }
-    single: dict[str, str] = {}
-    cookies: list[str] = []
-    content_type = encoding = ""
-    for name, value in headers:
-        lower = name.lower()
-        if lower == "set-cookie":
-            cookies.append(value)
-            continue
-        if lower == "content-type":
-            content_type = value
-        elif lower == "content-encoding":
-            encoding = value
-        previous = single.get(name)
-        single[name] = value if previous is None else f"{previous},{value}"
-    if cookies:
-        # One map key per cookie: header names are case-insensitive, map keys are not.
-        for casing, value in zip(cookie_casings(len(cookies)), cookies, strict=True):
-            single[casing] = value
-    text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
-    return {
-        "statusCode": status,
-        "statusDescription": f"{status} {reason_phrase(status)}".rstrip(),
-        "headers": single,
-        "body": text_body,
-        "isBase64Encoded": b64,
-    }
+    return answer(request.method, request.event, status, headers, body, policy)

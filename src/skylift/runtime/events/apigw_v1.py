@@ -9,13 +9,23 @@ percent-encoded) or with it (HTTP API payload 1.0; decoded). The response always
 from __future__ import annotations
 
 from skylift.runtime.events._common import (
+    CONTENT_ENCODING,
+    CONTENT_TYPE,
+    ROLES,
     encode_query,
-    group_headers,
+    matched,
     mount,
-    status_body,
+    role,
     unquote_path,
 )
-from skylift.runtime.http import BadRequest, BodyPolicy, Request, decode_body
+from skylift.runtime.http import (
+    BadRequest,
+    BodyPolicy,
+    Request,
+    decode_body,
+    encode_body,
+    request_from,
+)
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
@@ -33,14 +43,23 @@ def matches(event: dict[str, Any]) -> bool:
     return not (type(rc) is dict and "elb" in rc)
 
 
-def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ...] | None:
+    """The request's fields (see ``http.request_from``); None when ``matches(event)`` is false."""
     # Hot path: inlined field checks, no helper calls where a dict lookup does.
+    if "httpMethod" not in event or "methodArn" in event:
+        return None
+    rc = event.get("requestContext")
+    if type(rc) is dict and "elb" in rc:
+        return None  # an ALB event
     method = event["httpMethod"]
-    rc = event.get("requestContext") or _NONE
-    identity = rc.get("identity") or _NONE if type(rc) is dict else None
+    if not rc:
+        rc = _NONE
+    elif type(rc) is not dict:
+        raise BadRequest("httpMethod, path or requestContext is not of the documented type")
+    identity = rc.get("identity") or _NONE
     path = event.get("path") or "/"
-    domain = rc.get("domainName") or "" if type(rc) is dict else ""
-    stage = rc.get("stage") or "" if type(rc) is dict else ""
+    domain = rc.get("domainName") or ""
+    stage = rc.get("stage") or ""
     if (
         type(method) is not str
         or not method
@@ -50,38 +69,48 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
         or type(stage) is not str
     ):
         raise BadRequest("httpMethod, path or requestContext is not of the documented type")
-    http_api = event.get("version") == "1.0"  # REST events carry no version
-    if not http_api and "%" in path:
-        path = unquote_path(path)
-    script_name, path = mount(path, stage, domain, base_path, http_api)
+    if event.get("version") == "1.0":  # an HTTP API's payload 1.0: stage in the path, decoded
+        script_name, path = mount(path, stage, domain, base_path, True)
+    else:
+        if "%" in path:
+            path = unquote_path(path)
+        if base_path:
+            script_name, path = mount(path, stage, domain, base_path, False)
+        elif stage and stage != "$default" and (not domain or ".execute-api." in domain):
+            script_name = "/" + stage  # mount()'s answer, inlined for the common case
+        else:
+            script_name = ""
 
-    # multiValueHeaders keeps repeated headers; "headers" holds the last value of each.
-    # When nothing repeats (one value per name: the sum of the list lengths is the number
-    # of names) the single-value map says the same thing and is cheaper to walk.
+    # multiValueHeaders keeps repeated headers ("headers" holds the last value of each).
     headers = event.get("multiValueHeaders")
-    single = event.get("headers")
-    if not headers or (
-        type(single) is dict
-        and type(headers) is dict
-        and len(single) == len(headers)
-        and sum(map(len, headers.values())) == len(headers)
-    ):
-        headers = single or _NONE
+    multi = True
+    if not headers:
+        headers = event.get("headers") or _NONE
+        multi = False
     if type(headers) is not dict:
         raise BadRequest("the event's headers are not an object")
-    if "multiValueQueryStringParameters" in event:
-        query = encode_query(event["multiValueQueryStringParameters"], multi=True)
+    params = event.get("multiValueQueryStringParameters")
+    if params:
+        query = encode_query(params, multi=True)
+    elif "multiValueQueryStringParameters" in event:
+        query = ""
     else:
-        query = encode_query(event.get("queryStringParameters"), multi=False)
+        params = event.get("queryStringParameters")
+        query = encode_query(params, multi=False) if params else ""
+    body = event.get("body")
     client = identity.get("sourceIp") or ""
     agent = identity.get("userAgent") or ""
-    rid = getattr(context, "aws_request_id", None) or rc.get("requestId") or "-"
-    return Request(
+    try:
+        rid = context.aws_request_id
+    except AttributeError:  # no Lambda context (a test, a local call)
+        rid = None
+    rid = rid or rc.get("requestId") or "-"
+    return (
         method,
         path,
         query,
-        headers.items(),
-        decode_body(event.get("body"), event.get("isBase64Encoded")),
+        headers,
+        decode_body(body, event.get("isBase64Encoded")) if body else b"",
         script_name,
         client if type(client) is str else "",
         "https",
@@ -91,7 +120,58 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
         rid if type(rid) is str else "-",
         event,
         context,
+        multi,
     )
+
+
+def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+    return request_from(matched(fields(event, context, base_path)))
+
+
+def answer(
+    method: str,
+    event: dict[str, Any],
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    policy: BodyPolicy,
+) -> dict[str, Any]:
+    grouped: dict[str, list[str]] = {}
+    content_type = encoding = ""
+    roles = ROLES
+    for name, value in headers:  # group_headers(), inline
+        if name in grouped:
+            grouped[name].append(value)
+        else:
+            grouped[name] = [value]
+        kind = roles.get(name)
+        if kind is None:
+            kind = role(name)
+        if kind == CONTENT_TYPE:
+            content_type = value
+        elif kind == CONTENT_ENCODING:
+            encoding = value
+    text_body: str | None = None
+    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
+        body
+        and not encoding
+        and policy.decodes.get(content_type)
+        and method != "HEAD"
+        and 200 <= status != 204
+        and status != 304
+    ):
+        try:
+            text_body, b64 = body.decode(), False
+        except UnicodeDecodeError:
+            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
+    if text_body is None:
+        text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
+    return {
+        "statusCode": status,
+        "multiValueHeaders": grouped,
+        "body": text_body,
+        "isBase64Encoded": b64,
+    }
 
 
 def from_response(
@@ -101,11 +181,4 @@ def from_response(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    grouped, content_type, encoding = group_headers(headers)
-    text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
-    return {
-        "statusCode": status,
-        "multiValueHeaders": grouped,
-        "body": text_body,
-        "isBase64Encoded": b64,
-    }
+    return answer(request.method, request.event, status, headers, body, policy)

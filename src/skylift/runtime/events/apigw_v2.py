@@ -8,11 +8,22 @@ go back as one (``cookies``), so each Set-Cookie stays its own header.
 from __future__ import annotations
 
 from skylift.runtime.events._common import (
+    CONTENT_TYPE,
+    ROLES,
+    SET_COOKIE,
+    matched,
     mount,
-    status_body,
+    role,
     unquote_path,
 )
-from skylift.runtime.http import BadRequest, BodyPolicy, Request, decode_body
+from skylift.runtime.http import (
+    BadRequest,
+    BodyPolicy,
+    Request,
+    decode_body,
+    encode_body,
+    request_from,
+)
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
@@ -21,6 +32,7 @@ if TYPE_CHECKING:
 
 NAME = "apigw_v2"
 _NONE: dict[str, Any] = {}
+_ABSENT = object()
 
 
 def matches(event: dict[str, Any]) -> bool:
@@ -33,16 +45,30 @@ def matches(event: dict[str, Any]) -> bool:
     return not (isinstance(domain, str) and ".lambda-url." in domain)
 
 
-def parse(event: dict[str, Any], context: Any, base_path: str, decoded_path: bool) -> Request:
+def fields(
+    event: dict[str, Any], context: Any, base_path: str, function_url: bool = False
+) -> tuple[Any, ...] | None:
+    """The request's fields (see ``http.request_from``) of an HTTP API 2.0 event, or of a
+    Function URL's: None when the event is not the one asked for (``matches()`` is false).
+    """
     # Hot path: inlined field checks, no helper calls where a dict lookup does.
+    if event.get("version") != "2.0" or "routeArn" in event:
+        return None
     rc = event.get("requestContext")
-    http = rc.get("http") if type(rc) is dict else None
-    if type(http) is not dict:
+    if not isinstance(rc, dict):
+        return None
+    http = rc.get("http", _ABSENT)
+    if http is _ABSENT:
+        return None
+    domain = rc.get("domainName")
+    if (isinstance(domain, str) and ".lambda-url." in domain) is not function_url:
+        return None
+    if type(http) is not dict or type(rc) is not dict:
         raise BadRequest("the event's requestContext.http is not an object")
     method = http.get("method")
     path = event.get("rawPath") or "/"
-    domain = rc.get("domainName") or ""  # type: ignore[union-attr]
-    stage = rc.get("stage") or ""  # type: ignore[union-attr]
+    domain = domain or ""
+    stage = rc.get("stage") or ""
     query = event.get("rawQueryString") or ""
     headers: Any = event.get("headers") or _NONE
     if (
@@ -55,24 +81,29 @@ def parse(event: dict[str, Any], context: Any, base_path: str, decoded_path: boo
         or type(headers) is not dict
     ):
         raise BadRequest("method, rawPath, rawQueryString or headers is not of the documented type")
-    if not decoded_path and "%" in path:
+    if function_url and "%" in path:  # HTTP APIs decode rawPath; Function URLs do not
         path = unquote_path(path)
-    script_name, path = mount(path, stage, domain, base_path, True)
-    headers = headers.items()
+    if base_path or (stage and stage != "$default"):
+        script_name, path = mount(path, stage, domain, base_path, True)
+    else:
+        script_name = ""  # mount()'s answer for $default without a base path
     cookies = event.get("cookies")
-    if cookies:  # HTTP APIs move Cookie headers to this array
-        if type(cookies) is not list:
-            raise BadRequest("the event's cookies is not a list")
-        headers = [*headers, ("cookie", "; ".join(map(str, cookies)))]
+    if cookies:  # HTTP APIs move Cookie headers to this array: back into a Cookie header
+        headers = _with_cookies(headers, cookies)
     client = http.get("sourceIp") or ""
     agent = http.get("userAgent") or ""
-    rid = getattr(context, "aws_request_id", None) or rc.get("requestId") or "-"  # type: ignore[union-attr]
-    return Request(
+    try:
+        rid = context.aws_request_id
+    except AttributeError:  # no Lambda context (a test, a local call)
+        rid = None
+    rid = rid or rc.get("requestId") or "-"
+    body = event.get("body")
+    return (
         method,
         path,
         query,
         headers,
-        decode_body(event.get("body"), event.get("isBase64Encoded")),
+        decode_body(body, event.get("isBase64Encoded")) if body else b"",
         script_name,
         client if type(client) is str else "",
         "https",
@@ -82,11 +113,78 @@ def parse(event: dict[str, Any], context: Any, base_path: str, decoded_path: boo
         rid if type(rid) is str else "-",
         event,
         context,
+        False,
     )
 
 
+def _with_cookies(headers: dict[str, Any], cookies: Any) -> dict[str, Any]:
+    """The headers with the event's cookies array back in a Cookie header (a new dict)."""
+    if type(cookies) is not list:
+        raise BadRequest("the event's cookies is not a list")
+    cookie = "; ".join(map(str, cookies))
+    previous = headers.get("cookie")
+    headers = dict(headers)  # the event's own map stays as it came
+    if previous is None:
+        headers["cookie"] = cookie
+    else:  # both: one Cookie header, the map's value first (as the service sent them)
+        headers["cookie"] = [*previous, cookie] if type(previous) is list else [previous, cookie]
+    return headers
+
+
 def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
-    return parse(event, context, base_path, decoded_path=True)
+    return request_from(matched(fields(event, context, base_path)))
+
+
+def answer(
+    method: str,
+    event: dict[str, Any],
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    policy: BodyPolicy,
+) -> dict[str, Any]:
+    out: dict[str, str] = {}
+    cookies: list[str] = []
+    content_type = encoding = ""
+    roles = ROLES
+    for name, value in headers:
+        kind = roles.get(name)
+        if kind is None:
+            kind = role(name)
+        if kind:
+            if kind == SET_COOKIE:
+                cookies.append(value)
+                continue
+            if kind == CONTENT_TYPE:
+                content_type = value
+            else:
+                encoding = value
+        if name in out:
+            out[name] = f"{out[name]},{value}"
+        else:
+            out[name] = value
+    text_body: str | None = None
+    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
+        body
+        and not encoding
+        and policy.decodes.get(content_type)
+        and method != "HEAD"
+        and 200 <= status != 204
+        and status != 304
+    ):
+        try:
+            text_body, b64 = body.decode(), False
+        except UnicodeDecodeError:
+            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
+    if text_body is None:
+        text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
+    return {
+        "statusCode": status,
+        "headers": out,
+        "cookies": cookies,
+        "body": text_body,
+        "isBase64Encoded": b64,
+    }
 
 
 def from_response(
@@ -96,25 +194,4 @@ def from_response(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    out: dict[str, str] = {}
-    cookies: list[str] = []
-    content_type = encoding = ""
-    for name, value in headers:
-        lower = name.lower()
-        if lower == "set-cookie":
-            cookies.append(value)
-            continue
-        if lower == "content-type":
-            content_type = value
-        elif lower == "content-encoding":
-            encoding = value
-        previous = out.get(name)
-        out[name] = value if previous is None else f"{previous},{value}"
-    text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
-    return {
-        "statusCode": status,
-        "headers": out,
-        "cookies": cookies,
-        "body": text_body,
-        "isBase64Encoded": b64,
-    }
+    return answer(request.method, request.event, status, headers, body, policy)

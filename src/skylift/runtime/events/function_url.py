@@ -5,8 +5,10 @@ A Function URL has no stage and no base path: the app is always mounted at the r
 
 from __future__ import annotations
 
-from skylift.runtime.events.apigw_v2 import from_response, parse
-from skylift.runtime.http import Request
+from skylift.runtime.events import apigw_v2
+from skylift.runtime.events._common import matched
+from skylift.runtime.events.apigw_v2 import answer, from_response
+from skylift.runtime.http import Request, request_from
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 
 NAME = "function_url"
 
-__all__ = ["NAME", "from_response", "matches", "to_request"]
+__all__ = ["NAME", "answer", "fields", "from_response", "matches", "to_request"]
 
 
 def matches(event: dict[str, Any]) -> bool:
@@ -27,5 +29,9 @@ def matches(event: dict[str, Any]) -> bool:
     return isinstance(domain, str) and ".lambda-url." in domain
 
 
+def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ...] | None:
+    return apigw_v2.fields(event, context, "", function_url=True)
+
+
 def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
-    return parse(event, context, "", decoded_path=False)
+    return request_from(matched(apigw_v2.fields(event, context, "", function_url=True)))

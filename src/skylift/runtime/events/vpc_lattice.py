@@ -13,12 +13,20 @@ from skylift.runtime.events._common import (
     group_headers,
     last_forwarded_for,
     mapping,
+    matched,
     request_id,
-    status_body,
     text,
     unquote_path,
 )
-from skylift.runtime.http import BadRequest, BodyPolicy, Request, decode_body, reason_phrase
+from skylift.runtime.http import (
+    BadRequest,
+    BodyPolicy,
+    Request,
+    decode_body,
+    encode_body,
+    request_from,
+    status_line,
+)
 
 TYPE_CHECKING = False  # typing costs ~9 ms to import: never at run time
 if TYPE_CHECKING:
@@ -37,7 +45,10 @@ def matches(event: dict[str, Any]) -> bool:
     return "raw_path" in event
 
 
-def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ...] | None:
+    """The request's fields (see ``http.request_from``); None when ``matches(event)`` is false."""
+    if not matches(event):
+        return None
     method = event["method"]
     if not isinstance(method, str) or not method:
         raise BadRequest("the event's method is not a method name")
@@ -48,7 +59,6 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
     if event.get(params_key):
         query = encode_query(event[params_key], multi=v2)
     headers_map = mapping(event.get("headers"), "headers")
-    headers = headers_map.items()
 
     def first(name: str) -> str:
         value = headers_map.get(name)
@@ -58,11 +68,11 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
 
     scheme = first("x-forwarded-proto") or "https"
     is_b64 = event.get("isBase64Encoded" if v2 else "is_base64_encoded")
-    return Request(
+    return (
         method,
         unquote_path(path or "/"),
         query,
-        headers,
+        headers_map,
         decode_body(event.get("body"), is_b64),
         "",
         last_forwarded_for(headers_map.get("x-forwarded-for")),
@@ -73,7 +83,12 @@ def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
         request_id(context, {}),
         event,
         context,
+        v2,
     )
+
+
+def to_request(event: dict[str, Any], context: Any, base_path: str) -> Request:
+    return request_from(matched(fields(event, context, base_path)))
 
 
 def from_response(
@@ -83,12 +98,23 @@ def from_response(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
+    return answer(request.method, request.event, status, headers, body, policy)
+
+
+def answer(
+    method: str,
+    event: dict[str, Any],
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    policy: BodyPolicy,
+) -> dict[str, Any]:
     grouped, content_type, encoding = group_headers(headers)
-    text_body, b64 = status_body(status, request.method, body, policy, content_type, encoding)
+    text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
     # Lattice takes a list where a header repeats (several Set-Cookie), a string otherwise.
     return {
         "statusCode": status,
-        "statusDescription": f"{status} {reason_phrase(status)}".rstrip(),
+        "statusDescription": status_line(status),
         "headers": {k: v[0] if len(v) == 1 else v for k, v in grouped.items()},
         "body": text_body,
         "isBase64Encoded": b64,

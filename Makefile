@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.skylift-installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck unit venv bench-deps clean
+.PHONY: demo test lint typecheck coverage-runtime unit venv bench-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -m 'not slow' $(PYTEST_ARGS)
 
-test: lint typecheck
+# The code packaged into every Lambda is held to full branch coverage by its own tests.
+coverage-runtime: $(STAMP)
+	$(BIN)/pytest -q -n 2 -p no:cacheprovider tests/unit/runtime --cov=skylift.runtime \
+		--cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100
+
+test: lint typecheck coverage-runtime
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The peers bench/ measures against (Zappa, apig-wsgi, Mangum, ...): `make bench-deps`,

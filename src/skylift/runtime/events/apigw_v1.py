@@ -151,21 +151,7 @@ def answer(
             content_type = value
         elif kind == CONTENT_ENCODING:
             encoding = value
-    text_body: str | None = None
-    if (  # encode_body()'s common case inline: a text type seen before, UTF-8, a body to send
-        body
-        and not encoding
-        and policy.decodes.get(content_type)
-        and method != "HEAD"
-        and 200 <= status != 204
-        and status != 304
-    ):
-        try:
-            text_body, b64 = body.decode(), False
-        except UnicodeDecodeError:
-            text_body = None  # not UTF-8 after all: encode_body() sends it as base64
-    if text_body is None:
-        text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
+    text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
     return {
         "statusCode": status,
         "multiValueHeaders": grouped,

@@ -162,18 +162,16 @@ class ControlPlane:
         sns_may_deliver: SnsDeliveryHook | None = None,
     ) -> None:
         """Re-point moto's own invocations at skylift; undone by ``remove_patches``."""
-        from moto.apigatewayv2.models import Api
-        from moto.awslambda.models import LambdaFunction
-        from moto.cloudwatch.models import CloudWatchBackend
-        from moto.events.models import Rule
-        from moto.sns.models import Subscription
-        from moto.sqs.models import Queue
+        self._patch_lambda(invoke)
+        self._patch_api_endpoints(api_endpoint)
+        self._patch_rules(rule_target)
+        if sns_may_deliver is not None:
+            self._patch_sns(sns_may_deliver)
+        self._patch_metrics()
 
-        from skylift.local.metrics import (
-            distinct_filtered_metrics,
-            exact_get_metric_data,
-            exact_get_metric_statistics,
-        )
+    def _patch_lambda(self, invoke: InvokeHook) -> None:
+        from moto.awslambda.models import LambdaFunction
+        from moto.sqs.models import Queue
 
         def patched_invoke(
             fn: Any, body: Any, request_headers: Any, response_headers: Any
@@ -191,6 +189,9 @@ class ControlPlane:
             Queue, "lambda_event_source_mappings", property(lambda _q: {}, lambda _q, _v: None)
         )
 
+    def _patch_api_endpoints(self, api_endpoint: Callable[[str, str], str]) -> None:
+        from moto.apigatewayv2.models import Api
+
         original_init = Api.__init__
 
         def patched_init(api: Any, region: str, *args: Any, **kwargs: Any) -> None:
@@ -198,6 +199,9 @@ class ControlPlane:
             api.api_endpoint = api_endpoint(api.api_id, region)
 
         self._patch(Api, "__init__", patched_init)
+
+    def _patch_rules(self, rule_target: RuleTargetHook) -> None:
+        from moto.events.models import Rule
 
         original_send = Rule.send_to_targets
 
@@ -221,18 +225,29 @@ class ControlPlane:
 
         self._patch(Rule, "send_to_targets", patched_send)
 
-        if sns_may_deliver is not None:
-            original_publish = Subscription.publish
+    def _patch_sns(self, sns_may_deliver: SnsDeliveryHook) -> None:
+        from moto.sns.models import Subscription
 
-            def patched_publish(subscription: Any, *args: Any, **kwargs: Any) -> None:
-                # SNS needs the function's resource policy to allow the topic (moto: never asks)
-                if subscription.protocol == "lambda" and not sns_may_deliver(
-                    str(subscription.endpoint), str(subscription.topic.arn)
-                ):
-                    return
-                original_publish(subscription, *args, **kwargs)
+        original_publish = Subscription.publish
 
-            self._patch(Subscription, "publish", patched_publish)
+        def patched_publish(subscription: Any, *args: Any, **kwargs: Any) -> None:
+            # SNS needs the function's resource policy to allow the topic (moto: never asks)
+            if subscription.protocol == "lambda" and not sns_may_deliver(
+                str(subscription.endpoint), str(subscription.topic.arn)
+            ):
+                return
+            original_publish(subscription, *args, **kwargs)
+
+        self._patch(Subscription, "publish", patched_publish)
+
+    def _patch_metrics(self) -> None:
+        from moto.cloudwatch.models import CloudWatchBackend
+
+        from skylift.local.metrics import (
+            distinct_filtered_metrics,
+            exact_get_metric_data,
+            exact_get_metric_statistics,
+        )
 
         # CloudWatch matches a metric's dimensions exactly; moto, loosely (see metrics.py).
         for name, exact in (

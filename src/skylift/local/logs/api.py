@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from skylift.local.awsapi import json_error
 from skylift.local.httpserver import Request, Response
-from skylift.local.logs.filter_pattern import FilterPatternError, compile_pattern
+from skylift.local.logs.filter_pattern import FilterPatternError, Matcher, compile_pattern
 
 if TYPE_CHECKING:
     from skylift.local.cloud import CloudServer
@@ -35,31 +35,15 @@ class LogsApi:
         return self.filter_log_events(body if isinstance(body, dict) else {}, region)
 
     def filter_log_events(self, body: dict[str, Any], region: str) -> Response:
-        group_name = body.get("logGroupName") or _group_from_identifier(
-            body.get("logGroupIdentifier")
-        )
-        if not group_name:
-            return json_error(
-                400,
-                "InvalidParameterException",
-                "Either logGroupName or logGroupIdentifier is required.",
-            )
-        if body.get("logStreamNames") and body.get("logStreamNamePrefix"):
-            return json_error(
-                400,
-                "InvalidParameterException",
-                "Cannot provide both logStreamNames and logStreamNamePrefix.",
-            )
+        problem = _invalid_request(body)
+        if problem is not None:
+            return problem
         limit = int(body.get("limit") or MAX_LIMIT)
-        if not 1 <= limit <= MAX_LIMIT:
-            return json_error(
-                400, "InvalidParameterException", f"limit must be between 1 and {MAX_LIMIT}."
-            )
         try:
             matcher = compile_pattern(body.get("filterPattern"))
         except FilterPatternError as exc:
             return json_error(400, "InvalidParameterException", f"Invalid filter pattern: {exc}")
-        group = self.cloud.control.logs(region).groups.get(group_name)
+        group = self.cloud.control.logs(region).groups.get(_group_name(body) or "")
         if group is None:
             return json_error(
                 400, "ResourceNotFoundException", "The specified log group does not exist."
@@ -71,21 +55,7 @@ class LogsApi:
             for name, stream in list(group.streams.items())
             if (not names or name in names) and name.startswith(prefix)
         ]
-        start, end = body.get("startTime"), body.get("endTime")
-        after = _decode_token(body.get("nextToken"))
-        matched = []
-        for stream in streams:
-            for event in list(stream.events):
-                if start is not None and event.timestamp < start:
-                    continue
-                if end is not None and event.timestamp > end:
-                    continue
-                key = (event.timestamp, event.event_id)
-                if after is not None and key <= after:
-                    continue
-                if matcher(event.message):
-                    matched.append((key, stream.log_stream_name, event))
-        matched.sort(key=lambda item: item[0])
+        matched = _matching(streams, matcher, body)
         page = matched[:limit]
         answer: dict[str, Any] = {
             "events": [
@@ -108,6 +78,54 @@ class LogsApi:
         return Response(
             200, [("Content-Type", "application/x-amz-json-1.1")], json.dumps(answer).encode()
         )
+
+
+def _group_name(body: dict[str, Any]) -> str | None:
+    name = body.get("logGroupName") or _group_from_identifier(body.get("logGroupIdentifier"))
+    return str(name) if name else None
+
+
+def _invalid_request(body: dict[str, Any]) -> Response | None:
+    """The 400 CloudWatch Logs answers to parameters that do not go together, if any."""
+    if not _group_name(body):
+        return json_error(
+            400,
+            "InvalidParameterException",
+            "Either logGroupName or logGroupIdentifier is required.",
+        )
+    if body.get("logStreamNames") and body.get("logStreamNamePrefix"):
+        return json_error(
+            400,
+            "InvalidParameterException",
+            "Cannot provide both logStreamNames and logStreamNamePrefix.",
+        )
+    if not 1 <= int(body.get("limit") or MAX_LIMIT) <= MAX_LIMIT:
+        return json_error(
+            400, "InvalidParameterException", f"limit must be between 1 and {MAX_LIMIT}."
+        )
+    return None
+
+
+def _matching(
+    streams: list[Any], matcher: Matcher, body: dict[str, Any]
+) -> list[tuple[tuple[int, int], str, Any]]:
+    """Events of ``streams`` in the time window, after the page token, that match; oldest first."""
+    start, end = body.get("startTime"), body.get("endTime")
+    after = _decode_token(body.get("nextToken"))
+    matched = []
+    for stream in streams:
+        for event in list(stream.events):
+            if start is not None and event.timestamp < start:
+                continue
+            if end is not None and event.timestamp > end:
+                continue
+            key = (event.timestamp, event.event_id)
+            if after is not None and key <= after:
+                continue
+            if matcher(event.message):
+                matched.append((key, stream.log_stream_name, event))
+    matched.sort(key=lambda item: item[0])
+    return matched
 
 
 def _group_from_identifier(identifier: str | None) -> str | None:

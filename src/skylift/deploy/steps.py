@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from skylift.deploy.model import (
@@ -31,10 +32,15 @@ from skylift.deploy.model import (
 class Step:
     verb: ClassVar[str] = "change"
     kind: ClassVar[str] = "resource"
+    # Most steps are named by one of their fields ("name", "spec.name"): they say which
+    # here; the others override ``target``.
+    target_field: ClassVar[str] = ""
 
     @property
     def target(self) -> str:
-        raise NotImplementedError
+        if not self.target_field:
+            raise NotImplementedError(f"{type(self).__name__} names no target")
+        return str(attrgetter(self.target_field)(self))
 
     def details(self) -> tuple[Change, ...]:
         return ()
@@ -62,13 +68,10 @@ def _all(pairs: Mapping[str, Any]) -> tuple[Change, ...]:
 class CreateBucket(Step):
     verb: ClassVar[str] = "create"
     kind: ClassVar[str] = "s3 bucket"
+    target_field: ClassVar[str] = "bucket"
     bucket: str
     region: str
     tags: Mapping[str, str]
-
-    @property
-    def target(self) -> str:
-        return self.bucket
 
     def details(self) -> tuple[Change, ...]:
         return _all({"region": self.region, "tags": dict(self.tags)})
@@ -78,12 +81,9 @@ class CreateBucket(Step):
 class TagBucket(Step):
     verb: ClassVar[str] = "tag"
     kind: ClassVar[str] = "s3 bucket"
+    target_field: ClassVar[str] = "bucket"
     bucket: str
     tags: Mapping[str, str]
-
-    @property
-    def target(self) -> str:
-        return self.bucket
 
     def details(self) -> tuple[Change, ...]:
         return tuple(Change(f"tag {k}", None, v) for k, v in self.tags.items())
@@ -93,22 +93,16 @@ class TagBucket(Step):
 class BlockPublicAccess(Step):
     verb: ClassVar[str] = "block public access on"
     kind: ClassVar[str] = "s3 bucket"
+    target_field: ClassVar[str] = "bucket"
     bucket: str
-
-    @property
-    def target(self) -> str:
-        return self.bucket
 
 
 @dataclass(frozen=True, kw_only=True)
 class EncryptBucket(Step):
     verb: ClassVar[str] = "turn on default encryption (SSE-S3) of"
     kind: ClassVar[str] = "s3 bucket"
+    target_field: ClassVar[str] = "bucket"
     bucket: str
-
-    @property
-    def target(self) -> str:
-        return self.bucket
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,11 +140,8 @@ class DeleteObjects(Step):
 class DeleteBucket(Step):
     verb: ClassVar[str] = "delete (when empty)"
     kind: ClassVar[str] = "s3 bucket"
+    target_field: ClassVar[str] = "bucket"
     bucket: str
-
-    @property
-    def target(self) -> str:
-        return self.bucket
 
 
 # -- CloudWatch Logs ---------------------------------------------------------
@@ -160,23 +151,17 @@ class DeleteBucket(Step):
 class CreateLogGroup(Step):
     verb: ClassVar[str] = "create"
     kind: ClassVar[str] = "log group"
+    target_field: ClassVar[str] = "name"
     name: str
     tags: Mapping[str, str]
-
-    @property
-    def target(self) -> str:
-        return self.name
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeleteLogGroup(Step):
     verb: ClassVar[str] = "delete"
     kind: ClassVar[str] = "log group"
+    target_field: ClassVar[str] = "name"
     name: str
-
-    @property
-    def target(self) -> str:
-        return self.name
 
 
 # -- IAM ---------------------------------------------------------------------
@@ -186,26 +171,20 @@ class DeleteLogGroup(Step):
 class CreateRole(Step):
     verb: ClassVar[str] = "create"
     kind: ClassVar[str] = "iam role"
+    target_field: ClassVar[str] = "name"
     name: str
     assume_policy: Mapping[str, Any]
     tags: Mapping[str, str]
-
-    @property
-    def target(self) -> str:
-        return self.name
 
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateAssumePolicy(Step):
     verb: ClassVar[str] = "update trust policy of"
     kind: ClassVar[str] = "iam role"
+    target_field: ClassVar[str] = "name"
     name: str
     document: Mapping[str, Any]
     before: Mapping[str, Any]
-
-    @property
-    def target(self) -> str:
-        return self.name
 
     def details(self) -> tuple[Change, ...]:
         return (Change("assume_role_policy", dict(self.before), dict(self.document)),)
@@ -273,11 +252,8 @@ class DetachRolePolicy(Step):
 class DeleteRole(Step):
     verb: ClassVar[str] = "delete"
     kind: ClassVar[str] = "iam role"
+    target_field: ClassVar[str] = "name"
     name: str
-
-    @property
-    def target(self) -> str:
-        return self.name
 
 
 # -- Lambda: layer, function, versions, alias --------------------------------
@@ -287,12 +263,9 @@ class DeleteRole(Step):
 class PublishLayer(Step):
     verb: ClassVar[str] = "publish"
     kind: ClassVar[str] = "lambda layer"
+    target_field: ClassVar[str] = "spec.name"
     spec: LayerSpec
     bucket: str
-
-    @property
-    def target(self) -> str:
-        return self.spec.name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -311,12 +284,9 @@ class DeleteLayerVersion(Step):
 class CreateFunction(Step):
     verb: ClassVar[str] = "create"
     kind: ClassVar[str] = "lambda function"
+    target_field: ClassVar[str] = "spec.name"
     spec: FunctionSpec
     bucket: str
-
-    @property
-    def target(self) -> str:
-        return self.spec.name
 
     def details(self) -> tuple[Change, ...]:
         extra = (Change("code", None, f"s3://{self.bucket}/{self.spec.code.key}"),)
@@ -327,6 +297,7 @@ class CreateFunction(Step):
 class UpdateFunctionCode(Step):
     verb: ClassVar[str] = "update code of"
     kind: ClassVar[str] = "lambda function"
+    target_field: ClassVar[str] = "name"
     name: str
     bucket: str
     key: str
@@ -334,10 +305,6 @@ class UpdateFunctionCode(Step):
     before_sha256: str
     architecture: str
     before_architecture: str
-
-    @property
-    def target(self) -> str:
-        return self.name
 
     def details(self) -> tuple[Change, ...]:
         changes = [Change("code_sha256", self.before_sha256, self.code_sha256)]
@@ -350,14 +317,11 @@ class UpdateFunctionCode(Step):
 class UpdateFunctionConfiguration(Step):
     verb: ClassVar[str] = "update configuration of"
     kind: ClassVar[str] = "lambda function"
+    target_field: ClassVar[str] = "name"
     name: str
     config: FunctionConfig
     changes: tuple[Change, ...]
     fields: tuple[str, ...]
-
-    @property
-    def target(self) -> str:
-        return self.name
 
     def details(self) -> tuple[Change, ...]:
         return self.changes
@@ -385,13 +349,10 @@ class TagFunction(Step):
 class SetConcurrency(Step):
     verb: ClassVar[str] = "set reserved concurrency of"
     kind: ClassVar[str] = "lambda function"
+    target_field: ClassVar[str] = "name"
     name: str
     value: int | None
     before: int | None
-
-    @property
-    def target(self) -> str:
-        return self.name
 
     def details(self) -> tuple[Change, ...]:
         return (Change("reserved_concurrency", self.before, self.value),)
@@ -491,11 +452,8 @@ class RemovePermission(Step):
 class CreateRestApi(Step):
     verb: ClassVar[str] = "create"
     kind: ClassVar[str] = "rest api"
+    target_field: ClassVar[str] = "spec.name"
     spec: RestApiSpec
-
-    @property
-    def target(self) -> str:
-        return self.spec.name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -576,11 +534,8 @@ class DeleteRestApi(Step):
 class CreateHttpApi(Step):
     verb: ClassVar[str] = "create"
     kind: ClassVar[str] = "http api"
+    target_field: ClassVar[str] = "spec.name"
     spec: HttpApiSpec
-
-    @property
-    def target(self) -> str:
-        return self.spec.name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -685,12 +640,9 @@ class DeleteFunctionUrl(Step):
 class PutRule(Step):
     verb: ClassVar[str] = "put"
     kind: ClassVar[str] = "schedule rule"
+    target_field: ClassVar[str] = "spec.name"
     spec: RuleSpec
     changes: tuple[Change, ...] = ()
-
-    @property
-    def target(self) -> str:
-        return self.spec.name
 
     def details(self) -> tuple[Change, ...]:
         return self.changes
@@ -713,9 +665,6 @@ class PutRuleTarget(Step):
 class DeleteRule(Step):
     verb: ClassVar[str] = "delete"
     kind: ClassVar[str] = "schedule rule"
+    target_field: ClassVar[str] = "name"
     name: str
     target_ids: tuple[str, ...]
-
-    @property
-    def target(self) -> str:
-        return self.name

@@ -400,3 +400,20 @@ def test_environment_values_never_reach_the_plan(
     assert changed == {
         f"environment.{k}" for k in set(before) | set(after) if before.get(k) != after.get(k)
     }
+
+
+def _step_classes(base: type[st.Step]) -> list[type[st.Step]]:
+    found = []
+    for cls in base.__subclasses__():
+        found += [cls, *_step_classes(cls)]
+    return found
+
+
+def test_every_step_names_its_target() -> None:
+    """A step is named by one field (``target_field``) or overrides ``target``: never neither."""
+    classes = _step_classes(st.Step)
+    assert len(classes) > 40
+    for cls in classes:
+        assert cls.target_field or cls.target is not st.Step.target, cls.__name__
+        if cls.target_field:
+            assert cls.target_field.split(".")[0] in cls.__dataclass_fields__, cls.__name__

@@ -316,23 +316,23 @@ class AsgiBridge:
             if not exchange.complete:
                 raise
             # The response was complete: the failure is the app's own after-work. Log it.
-            _log_late_failure(exc)
+            _log_late_failure(exc, req)
         finally:
             self._spawned = None
         if len(spawned) > 1:
-            self._finish_spawned(loop, spawned, req.context)
+            self._finish_spawned(loop, spawned, req)
         if exchange.status is None:
             raise RuntimeError("the ASGI app returned without sending http.response.start")
         headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in exchange.headers]
         return exchange.status, headers, b"".join(exchange.chunks)
 
     def _finish_spawned(
-        self, loop: asyncio.AbstractEventLoop, spawned: list[asyncio.Task[Any]], context: Any
+        self, loop: asyncio.AbstractEventLoop, spawned: list[asyncio.Task[Any]], req: Request
     ) -> None:
         """Wait for tasks the request spawned, within the invocation's remaining time."""
         pending = [t for t in spawned if not t.done()]
         if pending:
-            remaining = getattr(context, "get_remaining_time_in_millis", None)
+            remaining = getattr(req.context, "get_remaining_time_in_millis", None)
             timeout = max(remaining() / 1000.0 - 1.0, 0.0) if remaining else _STRAY_TASK_WAIT
             loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
             late = [t for t in pending if not t.done()]
@@ -343,13 +343,13 @@ class AsgiBridge:
                 )
         for task in spawned[1:]:  # spawned[0] is the request's own task
             if task.done() and not task.cancelled() and task.exception() is not None:
-                _log_late_failure(task.exception())  # type: ignore[arg-type]
+                _log_late_failure(task.exception(), req)  # type: ignore[arg-type]
 
 
-def _log_late_failure(exc: BaseException) -> None:
-    import traceback
+def _log_late_failure(exc: BaseException, req: Request) -> None:
+    # Tagged like every failure the adapter logs ([ERROR], request id, route), so the
+    # request id of the access line, or a filter on ERROR, finds it.
+    from skylift.runtime.adapter import log_exception
 
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    sys.stderr.write(
-        "[skylift] ASGI app failed after its response: " + text.replace("\n", "\r") + "\n"
-    )
+    path = req.script_name + req.path
+    log_exception(f"{req.method} {path} failed after its response", exc, req.request_id)

@@ -72,7 +72,8 @@ def _exception_handled(settings: Settings, exc: Exception, event: Any, context: 
     try:
         return bool(import_function(path)(exc, event, context))
     except Exception as handler_exc:
-        log_exception("exception_handler failed", handler_exc, "-")
+        rid = getattr(context, "aws_request_id", None) or "-"  # what finds the first failure
+        log_exception("exception_handler failed", handler_exc, rid)
         return False
 
 
@@ -198,13 +199,16 @@ def _records(settings: Settings, event: dict[str, Any], context: Any) -> Any:
         sub_event = event if len(groups) == 1 else {**event, "Records": group}
         for function, report in functions_of_group:
             reporting = reporting or report
-            results.append(_run_records(function, report, sub_event, group, context, failures))
+            results.append(
+                _run_records(settings, function, report, sub_event, group, context, failures)
+            )
     if reporting:
         return {"batchItemFailures": [{"itemIdentifier": i} for i in failures]}
     return results[0] if len(results) == 1 else results
 
 
 def _run_records(
+    settings: Settings,
     function: str,
     report: bool,
     event: dict[str, Any],
@@ -212,7 +216,11 @@ def _run_records(
     context: Any,
     failures: dict[str, None],
 ) -> Any:
-    """One function over its records; with batch item failures, a raise fails only its records."""
+    """One function over its records; with batch item failures, a raise fails only its records.
+
+    The raise goes through ``exception_handler`` there too (where Zappa users report
+    errors); a true answer takes the failure, so its records are not retried.
+    """
     if not report:
         return call_with_event(import_function(function), event, context)
     try:
@@ -220,6 +228,8 @@ def _run_records(
     except Exception as exc:
         rid = getattr(context, "aws_request_id", None) or "-"
         log_exception(f"{function} failed on {len(group)} record(s)", exc, rid)
+        if _exception_handled(settings, exc, event, context):
+            return None
         failures.update(
             dict.fromkeys(i for i in map(records.item_identifier, group) if i is not None)
         )

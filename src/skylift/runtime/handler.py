@@ -93,8 +93,13 @@ class Runtime:
 
             self.custom = import_function(settings["lambda_handler"])
 
-    def load_app(self) -> HttpHandler:
-        """The HTTP handler, importing the app on first use (and again after a failure)."""
+    def load_app(self, quiet: bool = False) -> HttpHandler:
+        """The HTTP handler, importing the app on first use (and again after a failure).
+
+        ``quiet``: a request is waiting, and its own [ERROR] line (tagged with its request
+        id) will carry the failure as its cause; logging it here too would write the same
+        traceback twice per request, tagged "init" although it is no init.
+        """
         if self.http is not None:
             return self.http
         from skylift.runtime.adapter import adapt
@@ -119,7 +124,8 @@ class Runtime:
                 debug=self.debug,
             )
         except Exception as exc:
-            self._log_exception("the app could not be loaded", exc, "init")
+            if not quiet:
+                self._log_exception("the app could not be loaded", exc, "init")
             return adapt(
                 _FailedApp(f"the app could not be loaded: {type(exc).__name__}: {exc}", exc),
                 debug=self.debug,
@@ -142,7 +148,7 @@ class Runtime:
         if type(event) is dict:
             source = self._http_source(event)
             if source is not None:
-                return self.load_app().serve(source, event, context)
+                return self.load_app(quiet=True).serve(source, event, context)
         return self._route(event, context)
 
     def _route(self, event: Any, context: Any) -> Any:

@@ -91,6 +91,16 @@ def test_echo_sees_the_request_as_sent(handler: Any, shape: str) -> None:
     assert echo["content_type"] == "application/octet-stream"
 
 
+@pytest.mark.parametrize("shape", ["rest", "http_v1", "http_v2", "function_url"])
+def test_links_use_plain_http_when_the_front_door_says_so(handler: Any, shape: str) -> None:
+    # The local cloud serves API Gateway and Function URL events over plain HTTP: an
+    # https:// link or redirect built from them would lead nowhere.
+    forwarded = [("X-Forwarded-Proto", "http"), ("X-Forwarded-Port", "4566")]
+    status, _, raw = call(handler, shape, "GET", "/echo/x", headers=forwarded)
+    assert status == 200, raw
+    assert json.loads(raw)["url"] == "http" + BASE_URL[shape].removeprefix("https") + "/hello"
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_set_cookie_is_kept(handler: Any, shape: str) -> None:
     status, headers, _ = call(handler, shape, "GET", "/cookies")

@@ -321,3 +321,28 @@ def test_unknown_lifespan_messages_are_ignored(handlers: list[Any]) -> None:
 
     handler = make(handlers, app, lifespan="on")
     assert handler(make_event("rest", "GET", "/"), Context())["statusCode"] == 204
+
+
+def test_failures_after_the_response_are_logged_with_the_request_id(
+    handlers: list[Any], capsys: Any
+) -> None:
+    # Starlette answers its own 500 and raises again; a spawned task may fail too. The
+    # request id of the access line must find the traceback, as for skylift's own 500s.
+    async def failing_task() -> None:
+        raise KeyError("task lost")
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        asyncio.get_running_loop().create_task(failing_task())
+        await send({"type": "http.response.start", "status": 500})
+        await send({"type": "http.response.body", "body": b"Internal Server Error"})
+        raise ValueError("bad basket")
+
+    handler = make(handlers, app, lifespan="off")
+    answer = handler(make_event("rest", "GET", "/boom"), Context(request_id="rid-42"))
+    assert (answer["statusCode"], answer["body"]) == (500, "Internal Server Error")
+    lines = [line for line in capsys.readouterr().err.split("\n") if line.startswith("[ERROR]")]
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "[ERROR] rid-42 GET /dev/boom failed after its response"
+    ] * 2
+    assert "ValueError: bad basket" in lines[0]
+    assert "KeyError: 'task lost'" in lines[1]

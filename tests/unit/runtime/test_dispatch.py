@@ -226,7 +226,7 @@ def test_failing_record_function_raises_for_a_retry(tmp_path, monkeypatch, jobs)
     [("jobs.handled", True), ("jobs.not_handled", False), ("jobs.broken_handler", False)],
 )
 def test_exception_handler_decides(
-    tmp_path, monkeypatch, jobs, exception_handler, swallowed
+    tmp_path, monkeypatch, jobs, capsys, exception_handler, swallowed
 ) -> None:  # type: ignore[no-untyped-def]
     events = [
         {
@@ -241,6 +241,24 @@ def test_exception_handler_decides(
     else:
         with pytest.raises(ValueError, match="cannot process"):
             handler(load_event("sqs.json"), Context())
+    if exception_handler == "jobs.broken_handler":  # tagged like the failure it was given
+        assert "[ERROR] req-0001 exception_handler failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("exception_handler", "retried"), [("jobs.handled", False), (None, True)])
+def test_exception_handler_sees_a_batch_failure_too(
+    tmp_path, monkeypatch, jobs, exception_handler, retried
+) -> None:  # type: ignore[no-untyped-def]
+    # With ReportBatchItemFailures the failure never reaches _guarded: the handler (where
+    # Zappa users report errors) must still hear of it, and may still take it.
+    handler = runtime(tmp_path, monkeypatch, events=EVENTS, exception_handler=exception_handler)
+    answer = handler(load_event("kinesis.json"), Context())
+    failed = [{"itemIdentifier": "49590338271490256608559692538361571095921575989136588898"}]
+    assert answer == {"batchItemFailures": failed if retried else []}
+    expected_calls = (
+        [("stream", 1), ("handled", "ValueError")] if exception_handler else [("stream", 1)]
+    )
+    assert expected_calls == jobs.CALLS
 
 
 def test_sns_and_s3_records(tmp_path, monkeypatch, jobs) -> None:  # type: ignore[no-untyped-def]

@@ -326,3 +326,26 @@ def test_alb_single_value_answer_with_compressed_body_is_base64() -> None:
     )
     assert answer["isBase64Encoded"] is True
     assert answer["headers"] == {"Content-Encoding": "gzip"}
+
+
+@pytest.mark.parametrize(
+    ("proto", "port", "expected"),
+    [
+        ("http", "4566", ("http", "4566")),
+        (["http"], ["8080"], ("http", "8080")),
+        ("http", None, ("http", "80")),
+        (["http"], "junk", ("http", "80")),
+        ([], [], ("https", "443")),
+        ("ftp", "21", ("https", "443")),
+    ],
+)
+def test_scheme_and_port_from_forwarding_headers(proto: Any, port: Any, expected: Any) -> None:
+    assert _common.scheme_and_port(proto, port) == expected
+
+
+@pytest.mark.parametrize("shape_name", ["rest", "http_v1", "http_v2", "function_url"])
+def test_api_gateway_shapes_report_plain_http_only_when_forwarded_so(shape_name: str) -> None:
+    plain = make_event(shape_name, headers=[("x-forwarded-proto", "http")])
+    assert (request_of(plain).scheme, request_of(plain).port) == ("http", "80")
+    secure = make_event(shape_name, headers=[("X-Forwarded-Proto", "https")])
+    assert (request_of(secure).scheme, request_of(secure).port) == ("https", "443")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -241,7 +242,7 @@ def test_malformed_http_event_is_a_400_in_its_own_shape(shape: str, capsys: Any)
 
 
 def test_eager_init_inside_lambda(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_modules: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_modules: Path, capsys: Any
 ) -> None:
     (app_modules / "eager_app.py").write_text(
         "def app(environ, start_response):\n    start_response('200 OK', [])\n    return [b'eager']\n"
@@ -254,6 +255,16 @@ def test_eager_init_inside_lambda(
         module = importlib.reload(runtime_handler)
         assert module._runtime[0].http is not None
         assert module.lambda_handler(make_event("rest", "GET", "/"), Context())["body"] == "eager"
+        # A failed load at init is logged there, once; requests then log their own.
+        (app_modules / "eager_app.py").write_text("raise ImportError('gone')\n")
+        module._runtime.clear()
+        for name in [m for m in sys.modules if m == "eager_app"]:
+            del sys.modules[name]
+        capsys.readouterr()
+        module._init_inside_lambda()
+        assert capsys.readouterr().err.count("[ERROR] init the app could not be loaded") == 1
+        assert module.lambda_handler(make_event("rest", "GET", "/"), Context())["statusCode"] == 500
+        assert "[ERROR] init" not in capsys.readouterr().err
         monkeypatch.setenv("SKYLIFT_SLIM_ARCHIVE", "bad-url")
         module._runtime.clear()
         module._init_inside_lambda()

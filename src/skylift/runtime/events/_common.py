@@ -129,6 +129,20 @@ def last_forwarded_for(value: Any) -> str:
     return value.rsplit(",", 1)[-1].strip()
 
 
+def scheme_and_port(proto: Any, port: Any) -> tuple[str, str]:
+    """The scheme and port the client used, from X-Forwarded-Proto/-Port (values or lists).
+
+    API Gateway and Function URLs are HTTPS only and say so; the local cloud serves them
+    over plain HTTP and says that: links and redirects the app builds must use what the
+    client used. Anything but "http" is HTTPS, the service's only other answer.
+    """
+    if type(proto) is list:
+        proto, port = proto[-1] if proto else "", port[-1] if type(port) is list and port else ""
+    if proto != "http":
+        return "https", "443"
+    return "http", port if type(port) is str and port.isdigit() else "80"
+
+
 def request_id(context: Any, request_context: Mapping[str, Any]) -> str:
     rid = getattr(context, "aws_request_id", None) or request_context.get("requestId")
     return rid if isinstance(rid, str) else "-"

@@ -16,6 +16,7 @@ from skylift.runtime.events._common import (
     matched,
     mount,
     role,
+    scheme_and_port,
     unquote_path,
 )
 from skylift.runtime.http import (
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 NAME = "apigw_v1"
 _NONE: dict[str, Any] = {}
+_HTTPS = ["https"]  # multiValueHeaders' X-Forwarded-Proto
 
 
 def matches(event: dict[str, Any]) -> bool:
@@ -89,6 +91,14 @@ def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ..
         multi = False
     if type(headers) is not dict:
         raise BadRequest("the event's headers are not an object")
+    # REST APIs name it as below; HTTP APIs (payload 1.0) send lower-case names.
+    proto = headers.get("X-Forwarded-Proto") or headers.get("x-forwarded-proto")
+    if proto is None or proto == "https" or proto == _HTTPS:  # API Gateway: always
+        scheme, port = "https", "443"
+    else:  # the local cloud's plain HTTP
+        scheme, port = scheme_and_port(
+            proto, headers.get("X-Forwarded-Port") or headers.get("x-forwarded-port")
+        )
     params = event.get("multiValueQueryStringParameters")
     if params:
         query = encode_query(params, multi=True)
@@ -113,9 +123,9 @@ def fields(event: dict[str, Any], context: Any, base_path: str) -> tuple[Any, ..
         decode_body(body, event.get("isBase64Encoded")) if body else b"",
         script_name,
         client if type(client) is str else "",
-        "https",
+        scheme,
         domain,
-        "443",
+        port,
         agent if type(agent) is str else "",
         rid if type(rid) is str else "-",
         event,

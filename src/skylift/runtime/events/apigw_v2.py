@@ -14,6 +14,7 @@ from skylift.runtime.events._common import (
     matched,
     mount,
     role,
+    scheme_and_port,
     unquote_path,
 )
 from skylift.runtime.http import (
@@ -87,6 +88,11 @@ def fields(
         script_name, path = mount(path, stage, domain, base_path, True)
     else:
         script_name = ""  # mount()'s answer for $default without a base path
+    proto = headers.get("x-forwarded-proto")
+    if proto is None or proto == "https":  # API Gateway and Function URLs: always
+        scheme, port = "https", "443"
+    else:  # the local cloud's plain HTTP
+        scheme, port = scheme_and_port(proto, headers.get("x-forwarded-port"))
     cookies = event.get("cookies")
     if cookies:  # HTTP APIs move Cookie headers to this array: back into a Cookie header
         headers = _with_cookies(headers, cookies)
@@ -106,9 +112,9 @@ def fields(
         decode_body(body, event.get("isBase64Encoded")) if body else b"",
         script_name,
         client if type(client) is str else "",
-        "https",
+        scheme,
         domain,
-        "443",
+        port,
         agent if type(agent) is str else "",
         rid if type(rid) is str else "-",
         event,

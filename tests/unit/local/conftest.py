@@ -32,6 +32,11 @@ CREDENTIALS = {
 }
 
 
+def server_log(local: Local) -> str:
+    """The local cloud's own log (what `skylift local logs` prints)."""
+    return (local.cloud.paths.root.parent / "server.log").read_text(encoding="utf-8")
+
+
 def make_zip(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

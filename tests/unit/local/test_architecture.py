@@ -20,9 +20,8 @@ from skylift.local.executor.architecture import (
     problem_in_tree,
     problem_in_zips,
 )
-from tests.unit.local.conftest import Local
+from tests.unit.local.conftest import Local, server_log
 from tests.unit.local.test_gateway_rest import deploy, rest_api
-from tests.unit.local.test_resource_policies import server_log
 
 HOST = host_architecture()
 OTHER = "arm64" if HOST == "x86_64" else "x86_64"

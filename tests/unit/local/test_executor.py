@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.unit.local.conftest import Local, make_zip
+from tests.unit.local.conftest import Local, make_zip, server_log
 
 ECHO = """
 import os, sys, json
@@ -269,6 +269,11 @@ def test_large_response_is_refused(local: Local) -> None:
     answer, result = local.invoke(name)
     assert answer["FunctionError"] == "Unhandled"
     assert result["errorType"] == "Function.ResponseSizeTooLarge"
+    # behind an API only a bare 500 reaches the client: the cloud's log says why
+    local.cloud.log.flush()
+    line = next(x for x in server_log(local).splitlines() if "ResponseSizeTooLarge" in x)
+    assert f"{name}:$LATEST" in line
+    assert "over Lambda's limit of 6291556" in line
 
 
 def test_client_context_reaches_the_function(local: Local) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from tests.unit.local.conftest import ACCOUNT, REGION, Local
+from tests.unit.local.conftest import ACCOUNT, REGION, Local, server_log
 from tests.unit.local.test_gateway_rest import ECHO, URI
 
 EXECUTE_API = f"arn:aws:execute-api:{REGION}:{ACCOUNT}"
@@ -52,10 +52,6 @@ def rest_api(local: Local, target: str, **integration: Any) -> str:
 def call(local: Local, api: str, path: str = "hello", method: str = "GET") -> tuple[int, Any]:
     result = local.request(f"/restapis/{api}/dev/_user_request_/{path}", method=method)
     return result.status, result.json()
-
-
-def server_log(local: Local) -> str:
-    return (local.cloud.paths.root.parent / "server.log").read_text(encoding="utf-8")
 
 
 # --- REST APIs ---------------------------------------------------------------------------------

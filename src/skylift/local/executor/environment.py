@@ -277,6 +277,12 @@ class Environment:
                 b'{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}', 400
             )
         if len(body) > MAX_RESPONSE:
+            # The caller sees only an error (API Gateway: a bare 500/502): say why, here.
+            self.context.warn(
+                f"{self.spec.function_name}:{self.spec.version}: request {request_id} answered "
+                f"{len(body)} bytes, over Lambda's limit of {MAX_RESPONSE} "
+                "(Function.ResponseSizeTooLarge)"
+            )
             outcome = Outcome.failure(
                 "Function.ResponseSizeTooLarge",
                 f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE} bytes).",

@@ -196,6 +196,34 @@ def group_headers(
     return grouped, content_type, content_encoding
 
 
+def single_headers(
+    headers: Iterable[tuple[str, str]],
+) -> tuple[dict[str, str], list[str], str, str]:
+    """A single-value map of the app's headers (repeats joined with ","), its Set-Cookie
+    values apart (no shape may join those), its Content-Type and Content-Encoding."""
+    single: dict[str, str] = {}
+    cookies: list[str] = []
+    content_type = encoding = ""
+    roles = ROLES
+    for name, value in headers:
+        kind = roles.get(name)
+        if kind is None:
+            kind = role(name)
+        if kind:
+            if kind == SET_COOKIE:
+                cookies.append(value)
+                continue
+            if kind == CONTENT_TYPE:
+                content_type = value
+            else:
+                encoding = value
+        if name in single:
+            single[name] = f"{single[name]},{value}"
+        else:
+            single[name] = value
+    return single, cookies, content_type, encoding
+
+
 def cookie_casings(count: int) -> list[str]:
     """``count`` distinct casings of Set-Cookie: how several cookies survive a single-value header map."""
     out: list[str] = []

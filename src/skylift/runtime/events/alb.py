@@ -10,15 +10,12 @@ the one the load balancer appended (the first is whatever the client sent).
 from __future__ import annotations
 
 from skylift.runtime.events._common import (
-    CONTENT_TYPE,
-    ROLES,
-    SET_COOKIE,
     cookie_casings,
     group_headers,
     last_forwarded_for,
     matched,
     raw_query,
-    role,
+    single_headers,
     unquote_path,
 )
 from skylift.runtime.http import (
@@ -143,29 +140,7 @@ def answer(
 
 def _single(headers: Iterable[tuple[str, str]]) -> tuple[dict[str, str], str, str]:
     """The single-value map of the app's headers: repeats joined with ",", except Set-Cookie."""
-    single: dict[str, str] = {}
-    cookies: list[str] | None = None
-    content_type = encoding = ""
-    roles = ROLES
-    for name, value in headers:
-        kind = roles.get(name)
-        if kind is None:
-            kind = role(name)
-        if kind:
-            if kind == SET_COOKIE:
-                if cookies is None:
-                    cookies = [value]
-                else:
-                    cookies.append(value)
-                continue
-            if kind == CONTENT_TYPE:
-                content_type = value
-            else:
-                encoding = value
-        if name in single:
-            single[name] = f"{single[name]},{value}"
-        else:
-            single[name] = value
+    single, cookies, content_type, encoding = single_headers(headers)
     if cookies:
         # One map key per cookie: header names are case-insensitive, map keys are not.
         for casing, value in zip(cookie_casings(len(cookies)), cookies, strict=True):

@@ -8,13 +8,10 @@ go back as one (``cookies``), so each Set-Cookie stays its own header.
 from __future__ import annotations
 
 from skylift.runtime.events._common import (
-    CONTENT_TYPE,
-    ROLES,
-    SET_COOKIE,
     matched,
     mount,
-    role,
     scheme_and_port,
+    single_headers,
     unquote_path,
 )
 from skylift.runtime.http import (
@@ -149,26 +146,7 @@ def answer(
     body: bytes,
     policy: BodyPolicy,
 ) -> dict[str, Any]:
-    out: dict[str, str] = {}
-    cookies: list[str] = []
-    content_type = encoding = ""
-    roles = ROLES
-    for name, value in headers:
-        kind = roles.get(name)
-        if kind is None:
-            kind = role(name)
-        if kind:
-            if kind == SET_COOKIE:
-                cookies.append(value)
-                continue
-            if kind == CONTENT_TYPE:
-                content_type = value
-            else:
-                encoding = value
-        if name in out:
-            out[name] = f"{out[name]},{value}"
-        else:
-            out[name] = value
+    out, cookies, content_type, encoding = single_headers(headers)
     text_body, b64 = encode_body(policy, status, method, body, content_type, encoding)
     return {
         "statusCode": status,

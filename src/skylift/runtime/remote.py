@@ -4,8 +4,8 @@
 a zip of the project's dependencies: it is downloaded once per execution environment,
 extracted under /tmp and put on ``sys.path`` before the app is imported. ``remote_env``
 (``s3://bucket/key.json``, Zappa's setting) holds environment variables as a JSON object.
-boto3 is imported here lazily; AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL point it at the
-local cloud.
+The S3 client is tasks.aws_client's (boto3 imported lazily, AWS_ENDPOINT_URL_S3 /
+AWS_ENDPOINT_URL pointing it at the local cloud).
 """
 
 from __future__ import annotations
@@ -43,10 +43,9 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 
 
 def s3_client() -> Any:
-    import boto3
+    from skylift.runtime.tasks import aws_client
 
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    return boto3.client("s3", endpoint_url=endpoint)
+    return aws_client("s3", None)
 
 
 def load_slim_archive(url: str, tmp_dir: str | None = None, client: Any = None) -> str:

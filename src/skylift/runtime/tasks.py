@@ -7,8 +7,9 @@ function (``InvocationType=Event``, the running version) -- or, with
 ``@task(service="sns")``, publishes it to the function's async topic -- and returns an
 :class:`AsyncResponse`; the invocation that receives it runs the function.
 
-boto3 is imported here lazily, only when a task is actually sent: it never touches
-the HTTP path or the cold start.
+boto3 is imported here lazily, only when a client is first needed (a task sent, or
+remote.py's S3 reads): it never touches the HTTP path. ``aws_client`` is the runtime's
+one way to a boto3 client.
 """
 
 from __future__ import annotations
@@ -214,7 +215,7 @@ def send(
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if service == "sns":
         topic = arn or _topic_arn(function_name, region)
-        result.response = _client("sns", region).publish(TargetArn=topic, Message=payload)
+        result.response = aws_client("sns", region).publish(TargetArn=topic, Message=payload)
         result.sent = bool(result.response.get("MessageId"))
         return result
     params: dict[str, Any] = {
@@ -225,7 +226,7 @@ def send(
     version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
     if same_function and version and version != "$LATEST":
         params["Qualifier"] = version  # the code that sent the task is the code that runs it
-    result.response = _client("lambda", region).invoke(**params)
+    result.response = aws_client("lambda", region).invoke(**params)
     result.sent = result.response.get("StatusCode") == 202
     return result
 
@@ -257,7 +258,7 @@ def get_async_response(response_id: str) -> dict[str, Any] | None:
     table = _response_table()
     if not table:
         raise TaskError("get_async_response needs the async_response_table setting")
-    item = _client("dynamodb", None).get_item(TableName=table, Key={"id": {"S": response_id}})
+    item = aws_client("dynamodb", None).get_item(TableName=table, Key={"id": {"S": response_id}})
     if "Item" not in item:
         return None
     return {
@@ -270,7 +271,7 @@ def _put_response(table: str, response_id: str, status: str, response: Any) -> N
     import json
     import time
 
-    _client("dynamodb", None).put_item(
+    aws_client("dynamodb", None).put_item(
         TableName=table,
         Item={
             "id": {"S": response_id},
@@ -292,11 +293,11 @@ def _response_table() -> str | None:
 
 def _topic_arn(function_name: str, region: str | None) -> str:
     if not _account:
-        _account.append(_client("sts", region).get_caller_identity()["Account"])
+        _account.append(aws_client("sts", region).get_caller_identity()["Account"])
     return f"arn:aws:sns:{region}:{_account[0]}:{async_topic_name(function_name)}"
 
 
-def _client(service: str, region: str | None) -> Any:
+def aws_client(service: str, region: str | None) -> Any:
     """A cached boto3 client; AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL honoured (local cloud)."""
     key = (service, region)
     client = _clients.get(key)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
-from skylift.aws.errors import error_code, is_not_found
+from skylift.aws.errors import absent_ok, error_code, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_apigateway import APIGatewayClient
@@ -116,8 +116,5 @@ def deploy(c: APIGatewayClient, api_id: str, stage: str, description: str) -> No
 
 
 def delete_api(c: APIGatewayClient, api_id: str) -> None:
-    try:
+    with absent_ok():
         c.delete_rest_api(restApiId=api_id)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise

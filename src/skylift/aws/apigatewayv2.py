@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
-from skylift.aws.errors import is_not_found
+from skylift.aws.errors import absent_ok, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_apigatewayv2 import ApiGatewayV2Client
@@ -87,8 +87,5 @@ def create_stage(c: ApiGatewayV2Client, api_id: str, stage: str) -> None:
 
 
 def delete_api(c: ApiGatewayV2Client, api_id: str) -> None:
-    try:
+    with absent_ok():
         c.delete_api(ApiId=api_id)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from skylift.aws.errors import error_code, is_not_found
+from skylift.aws.errors import absent_ok, error_code, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
@@ -194,19 +194,13 @@ def point_alias(c: LambdaClient, name: str, alias: str, version: str, *, exists:
 
 
 def delete_version(c: LambdaClient, name: str, version: int) -> None:
-    try:
+    with absent_ok():
         c.delete_function(FunctionName=name, Qualifier=str(version))
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise
 
 
 def delete_function(c: LambdaClient, name: str) -> None:
-    try:
+    with absent_ok():
         c.delete_function(FunctionName=name)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise
 
 
 def tag(c: LambdaClient, arn: str, tags: Mapping[str, str]) -> None:
@@ -240,11 +234,8 @@ def add_permission(c: LambdaClient, params: Mapping[str, Any]) -> None:
 
 
 def remove_permission(c: LambdaClient, name: str, qualifier: str, sid: str) -> None:
-    try:
+    with absent_ok():
         c.remove_permission(FunctionName=name, Qualifier=qualifier, StatementId=sid)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise
 
 
 def put_function_url(
@@ -260,11 +251,8 @@ def put_function_url(
 
 
 def delete_function_url(c: LambdaClient, name: str, qualifier: str) -> None:
-    try:
+    with absent_ok():
         c.delete_function_url_config(FunctionName=name, Qualifier=qualifier)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise
 
 
 def publish_layer(c: LambdaClient, params: Mapping[str, Any]) -> str:
@@ -272,8 +260,5 @@ def publish_layer(c: LambdaClient, params: Mapping[str, Any]) -> str:
 
 
 def delete_layer_version(c: LambdaClient, name: str, version: int) -> None:
-    try:
+    with absent_ok():
         c.delete_layer_version(LayerName=name, VersionNumber=version)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise

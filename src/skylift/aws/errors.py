@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import botocore.exceptions
 
 from skylift.errors import AwsError, CredentialsError
@@ -13,6 +16,7 @@ __all__ = [
     "NameTakenError",
     "ThrottledError",
     "UnknownRegionError",
+    "absent_ok",
     "error_code",
     "is_not_found",
     "translate",
@@ -86,6 +90,16 @@ def error_code(exc: BaseException) -> str:
 
 def is_not_found(exc: BaseException) -> bool:
     return error_code(exc) in _NOT_FOUND
+
+
+@contextlib.contextmanager
+def absent_ok() -> Iterator[None]:
+    """Around a delete: what is already gone is done (re-runs converge); other errors pass."""
+    try:
+        yield
+    except botocore.exceptions.ClientError as exc:
+        if not is_not_found(exc):
+            raise
 
 
 def translate(exc: BaseException, doing: str) -> AwsError:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
-from skylift.aws.errors import is_not_found
+from skylift.aws.errors import absent_ok, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -66,10 +66,7 @@ def put_target(c: EventBridgeClient, rule: str, arn: str, payload: str) -> None:
 
 
 def delete_rule(c: EventBridgeClient, name: str, target_ids: Sequence[str]) -> None:
-    try:
+    with absent_ok():
         if target_ids:
             c.remove_targets(Rule=name, Ids=list(target_ids), Force=True)
         c.delete_rule(Name=name, Force=True)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise

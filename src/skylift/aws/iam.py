@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import botocore.exceptions
 
-from skylift.aws.errors import error_code, is_not_found
+from skylift.aws.errors import absent_ok, error_code, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -92,24 +92,15 @@ def put_policy(c: IAMClient, role: str, policy: str, document: Mapping[str, Any]
 
 
 def delete_policy(c: IAMClient, role: str, policy: str) -> None:
-    try:
+    with absent_ok():
         c.delete_role_policy(RoleName=role, PolicyName=policy)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise
 
 
 def detach_policy(c: IAMClient, role: str, arn: str) -> None:
-    try:
+    with absent_ok():
         c.detach_role_policy(RoleName=role, PolicyArn=arn)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise
 
 
 def delete_role(c: IAMClient, name: str) -> None:
-    try:
+    with absent_ok():
         c.delete_role(RoleName=name)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise

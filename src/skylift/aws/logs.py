@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
-from skylift.aws.errors import error_code, is_not_found
+from skylift.aws.errors import absent_ok, error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -27,8 +27,5 @@ def create_log_group(c: CloudWatchLogsClient, name: str, tags: Mapping[str, str]
 
 
 def delete_log_group(c: CloudWatchLogsClient, name: str) -> None:
-    try:
+    with absent_ok():
         c.delete_log_group(logGroupName=name)
-    except botocore.exceptions.ClientError as exc:
-        if not is_not_found(exc):
-            raise

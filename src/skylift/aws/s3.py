@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.exceptions
 
-from skylift.aws.errors import error_code, is_not_found
+from skylift.aws.errors import absent_ok, error_code, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -163,14 +163,11 @@ def upload(c: S3Client, bucket: str, key: str, path: Path, sha256_hex: str) -> N
 def delete_objects(c: S3Client, bucket: str, keys: Sequence[str]) -> None:
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        try:
+        with absent_ok():
             c.delete_objects(
                 Bucket=bucket,
                 Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True},
             )
-        except botocore.exceptions.ClientError as exc:
-            if not is_not_found(exc):
-                raise
 
 
 def delete_bucket(c: S3Client, bucket: str) -> bool:
